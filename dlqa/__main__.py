@@ -1,0 +1,5 @@
+"""`python -m dlqa` runs the command-line interface."""
+
+from dlqa.cli import main
+
+main()
