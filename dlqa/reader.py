@@ -25,6 +25,8 @@ TEXT_SUFFIXES = {".txt", ".text", ".md"}
 _META_CHARSET = re.compile(
     rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_\-:.]+)""", re.IGNORECASE
 )
+#: Bytes that never occur in text (C0 controls other than tab, newlines, form feed and ESC).
+_CONTROL_BYTES = [b for b in range(32) if b not in (9, 10, 12, 13, 27)]
 _BINARY_SIGNATURES = (
     b"\x89PNG",
     b"GIF8",
@@ -132,6 +134,9 @@ def _refuse_binary(data: bytes) -> None:
         if _looks_like_utf16_without_bom(head):
             return
         raise InputError("binary file (contains NUL bytes), not a saved page")
+    controls = sum(head.count(bytes([byte])) for byte in _CONTROL_BYTES)
+    if controls > len(head) // 50:
+        raise InputError("binary file (control bytes), not a saved page")
 
 
 def _looks_like_utf16_without_bom(head: bytes) -> bool:

@@ -1,17 +1,37 @@
-"""Placeholder: the blog rules are being written."""
+"""Blog reposts of Zhihu discussions: "回答一:<headline>", the body, then "作者:Name,bio".
+
+Any page that is not claimed by a more specific site but carries a compilation of attributed
+Zhihu answers lands here; the blog platform's tails ("更多推荐", "所有评论(0)") are chrome.
+"""
 
 from __future__ import annotations
 
+from dlqa import chrome, layouts
 from dlqa.model import Page
 from dlqa.sites import Site, Source
+from dlqa.sites.common import compilation_page, header_fields
+from dlqa.textutil import clean_line
+
+RULES = chrome.BLOG + chrome.WECHAT
 
 
 def recognise(source: Source) -> bool:
-    return False
+    lines = [clean_line(line) for line in source.lines]
+    headings = sum(1 for line in lines if layouts.HEADING_LINE.match(line))
+    authors = sum(1 for line in lines if layouts.AUTHOR_LINE.match(line))
+    mentions_zhihu = "zhihu.com" in source.text or "知乎" in source.text
+    return mentions_zhihu and authors >= 1 and (headings >= 1 or authors >= 2)
 
 
 def extract(source: Source) -> Page:
-    return Page(source_file=source.path, site="blog")
+    lines = [clean_line(line) for line in source.lines]
+    title_at = next((i for i, line in enumerate(lines) if line), None)
+    page = Page(source_file=source.path, site="blog", page_url=source.url)
+    page.title = source.html_title or (lines[title_at] if title_at is not None else None)
+    content = lines[title_at + 1 :] if title_at is not None and not source.html_title else lines
+    header = header_fields(content)
+    stripped = chrome.strip(content, RULES)
+    return compilation_page(page, stripped.lines, header)
 
 
 SITE = Site("blog", recognise, extract)

@@ -1,9 +1,18 @@
-"""The fallback for pages no other site claims: one answer holding the cleaned main text."""
+"""The fallback for pages no other site claims: the cleaned main text as one answer.
+
+Generic WeChat/blog chrome is still stripped, and a compilation layout is still used when
+one is found, so an unknown mirror of a known article family degrades gracefully.
+"""
 
 from __future__ import annotations
 
-from dlqa.model import Answer, Page
+from dlqa import chrome
+from dlqa.model import Page
 from dlqa.sites import Site, Source
+from dlqa.sites.common import compilation_page, header_fields
+from dlqa.textutil import clean_line
+
+RULES = chrome.WECHAT + chrome.BLOG
 
 
 def recognise(source: Source) -> bool:
@@ -11,11 +20,14 @@ def recognise(source: Source) -> bool:
 
 
 def extract(source: Source) -> Page:
-    lines = [line.strip() for line in source.lines]
-    title = source.html_title or next((line for line in lines if line), None)
-    body = "\n".join(lines)
-    return Page(source_file=source.path, site="web", title=title, page_url=source.url,
-                answers=[Answer(position=0, body=body)] if body.strip() else [])
+    lines = [clean_line(line) for line in source.lines]
+    title_at = next((i for i, line in enumerate(lines) if line), None)
+    page = Page(source_file=source.path, site="web", page_url=source.url)
+    page.title = source.html_title or (lines[title_at] if title_at is not None else None)
+    content = lines[title_at + 1 :] if title_at is not None and not source.html_title else lines
+    header = header_fields(content)
+    stripped = chrome.strip(content, RULES)
+    return compilation_page(page, stripped.lines, header)
 
 
 SITE = Site("web", recognise, extract)

@@ -1,0 +1,294 @@
+"""Stage 4: split a chrome-free compilation of Zhihu answers into attributed answers.
+
+Compilations of Zhihu answers travel across sites (WeChat accounts, their mirrors, blogs), so
+their layouts are recognised here once, for every site:
+
+- numbered sections, "01" then "作者:X", the links listed at the end as 【1】…【n】;
+- "作者:X" with the answer link on the same line, the next line, or as "来源链接:URL";
+- headings "# 回答一" / "回答一:<headline>", the author line before or AFTER the body;
+- Zhihu's copy trailer "作者:X / 链接:URL / 来源:知乎" after each body.
+
+Editor's bridging paragraphs between answers ("下面这位答主…") belong to no answer; what
+precedes the first answer is the page's lead-in (its description).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from dlqa.chrome import LEAD_IN_LABELS
+from dlqa.model import Answer
+from dlqa.textutil import URL, clean_line
+
+_AUTHOR_KEYS = r"(?:作者|答主|回答者|答者|知乎用户|知乎作者)"
+#: "作者:X", "作者: X,bio", "作者:X https://…", "#### 作者:X"
+AUTHOR_LINE = re.compile(r"^(?:#+\s*)?(?:[-*•]\s*)?" + _AUTHOR_KEYS + r"\s*[:：]\s*(?P<rest>\S.*)$")
+#: "来源链接:URL", "原文链接:URL", "链接:URL", or a bare URL, right after an author line.
+LINK_LINE = re.compile(
+    r"^(?:(?:来源链接|原文链接|回答链接|答案链接|原文地址|链接|地址|来源|原文)\s*[:：]?\s*)?(?P<url>" + URL + r")\s*$"
+)
+#: Zhihu's copy trailer lines that may follow an author line.
+TRAILER_LINE = re.compile(r"^(来源\s*[:：]\s*知乎|著作权归作者所有|商业转载|非商业转载)")
+#: "# 回答一", "回答一:<headline>", "【回答3】 headline"
+HEADING_LINE = re.compile(
+    r"^(?:#+\s*)?[【\[]?\s*(?:回答|答案|观点)\s*(?P<n>[一二三四五六七八九十百零〇\d]{1,4})\s*[】\]]?\s*(?:[:：.、]\s*)?(?P<headline>.*)$"
+)
+#: A section number alone on its line: "01", "2", "No.3", "三、".
+NUMBER_LINE = re.compile(r"^(?:No\.?\s*)?(?:0?\d{1,2}|[一二三四五六七八九十]{1,3})\s*[、.．]?$", re.IGNORECASE)
+#: One entry of the reference list at the end: "【1】https://…", "[2] https://…".
+REFERENCE_LINE = re.compile(r"^[【\[]\s*(?P<n>\d{1,3})\s*[】\]]\s*[:：]?\s*(?P<url>" + URL + r")\s*$")
+REFERENCE_HEADING = re.compile(r"^(原文链接|参考链接|回答链接|答案链接|原文地址|参考|链接)\s*[:：]?\s*$")
+#: A heading that starts a tail of unattributed opinions after the last answer.
+OTHER_VIEWS = re.compile(r"^(其他观点|其他回答|其它观点|其它回答|更多观点|更多回答|网友评论|评论区)\s*[:：]?\s*$")
+#: The editor speaking between answers: "下面这位答主…", "下文中，答主X讲述到…".
+EDITORIAL = re.compile(
+    r"((下面|下文|以下|接下来|后面|下一位)[^。!?！？]{0,20}(答主|回答|作者))|((这|两|几|三|各)位(答主|作者))"
+)
+
+_ANSWER_URL = re.compile(r"https?://(?:www\.)?zhihu\.com/question/(?P<q>\d+)/answer/\d+")
+_QUESTION_URL = re.compile(r"https?://(?:www\.)?zhihu\.com/question/(?P<q>\d+)")
+
+
+@dataclass
+class Attribution:
+    author: str | None
+    bio: str | None
+    url: str | None
+    #: Index of the first line after the attribution block (author line plus link lines).
+    end: int
+
+
+@dataclass
+class Layout:
+    """The answers of a compilation, and what surrounded them."""
+
+    lead_in: list[str]
+    answers: list[Answer]
+    editorial: list[str] = field(default_factory=list)
+    references: list[str] = field(default_factory=list)
+
+
+def split_answers(lines: list[str]) -> Layout | None:
+    """Find the compilation layout of `lines`; None when the page has no attributed answers."""
+    lines = [clean_line(line) for line in lines]
+    lines, references = _take_references(lines)
+    starts = _section_starts(lines)
+    if starts is not None:
+        layout = _split_sections(lines, starts)
+    else:
+        authors = [i for i, line in enumerate(lines) if AUTHOR_LINE.match(line)]
+        if not authors:
+            return None
+        layout = _split_by_authors(lines, authors)
+    layout.references = references
+    _assign_references(layout.answers, references)
+    return layout
+
+
+def parse_attribution(lines: list[str], index: int) -> Attribution:
+    """Read the author line at `index` and the link/trailer lines that follow it."""
+    match = AUTHOR_LINE.match(lines[index])
+    rest = match.group("rest") if match else ""
+    url = None
+    url_match = re.search(URL, rest)
+    if url_match:
+        url = url_match.group()
+        rest = (rest[: url_match.start()] + rest[url_match.end() :]).strip()
+    rest = re.sub(r"[(（]\s*(已授权|授权转载|经授权)\s*[)）]", "", rest).strip()
+    separator = re.search(r"[,，|丨]", rest)
+    name, bio = (rest[: separator.start()], rest[separator.end() :]) if separator else (rest, "")
+    name = name.strip().lstrip("@").strip() or None
+    bio = bio.strip() or None
+    end = index + 1
+    probe = end
+    while probe < len(lines) and probe <= index + 4:
+        line = lines[probe]
+        if not line:
+            probe += 1
+            continue
+        link = LINK_LINE.match(line)
+        if link and url is None:
+            url = link.group("url")
+        elif not TRAILER_LINE.match(line):
+            break
+        probe += 1
+        end = probe
+    return Attribution(name, bio, url, end)
+
+
+def question_url_of(urls: list[str | None]) -> str | None:
+    """The Zhihu question the given answer or question links belong to, when they agree."""
+    questions = {m.group("q") for url in urls if url and (m := _QUESTION_URL.match(url))}
+    return f"https://www.zhihu.com/question/{questions.pop()}" if len(questions) == 1 else None
+
+
+def find_question_url(text: str) -> str | None:
+    """The first Zhihu question mentioned in `text` (an answer link names its question)."""
+    match = _QUESTION_URL.search(text)
+    return f"https://www.zhihu.com/question/{match.group('q')}" if match else None
+
+
+def lead_in_text(lines: list[str]) -> str | None:
+    """The lead-in as a description: labels and summary duplicates dropped."""
+    kept = [line for line in lines if line and not LEAD_IN_LABELS.match(line)]
+    kept = _drop_summary_duplicates(kept)
+    text = "\n".join(kept).strip()
+    return text or None
+
+
+# --- sections -------------------------------------------------------------------------------
+
+
+def _section_starts(lines: list[str]) -> list[tuple[int, str | None]] | None:
+    """Explicit section markers (headings, or numbers followed by an author), if the page has them."""
+    headings = [(i, m.group("headline").strip() or None) for i, line in enumerate(lines) if (m := HEADING_LINE.match(line))]
+    if len(headings) >= 1 and any(AUTHOR_LINE.match(line) for line in lines):
+        return headings
+    numbers = [(i, None) for i, line in enumerate(lines) if NUMBER_LINE.match(line) and _author_follows(lines, i)]
+    return numbers if len(numbers) >= 2 else None
+
+
+def _author_follows(lines: list[str], index: int) -> bool:
+    following = [line for line in lines[index + 1 : index + 8] if line][:2]
+    return any(AUTHOR_LINE.match(line) for line in following)
+
+
+def _split_sections(lines: list[str], starts: list[tuple[int, str | None]]) -> Layout:
+    answers: list[Answer] = []
+    editorial: list[str] = []
+    bounds = [index for index, _ in starts] + [len(lines)]
+    for number, (start, headline) in enumerate(starts):
+        section = lines[start + 1 : bounds[number + 1]]
+        is_last = number == len(starts) - 1
+        answers.extend(_section_answers(section, headline, is_last, editorial))
+    return Layout(lines[: starts[0][0]], answers, editorial)
+
+
+def _section_answers(section: list[str], headline: str | None, is_last: bool, editorial: list[str]) -> list[Answer]:
+    """One marked section: its attribution may stand before the body or after it."""
+    author_at = next((i for i, line in enumerate(section) if AUTHOR_LINE.match(line)), None)
+    if author_at is None:
+        body = _without_editorial(section, editorial) if not is_last else section
+        return [_answer(body, None, headline)]
+    attribution = parse_attribution(section, author_at)
+    content_before = [line for line in section[:author_at] if line]
+    if len(content_before) <= 1 and (not content_before or len(content_before[0]) < 40):
+        # Header: "作者:X" opens the section; a short line before it is a headline.
+        headline = headline or (content_before[0] if content_before else None)
+        body = section[attribution.end :]
+        if not is_last:
+            body = _without_editorial(body, editorial)
+        return [_answer(body, attribution, headline)]
+    # Footer: the body came first; what follows the attribution is a tail of its own.
+    answers = [_answer(section[:author_at], attribution, headline)]
+    rest = section[attribution.end :]
+    if not is_last:
+        rest = _without_editorial(rest, editorial)
+    answers.extend(_unattributed_tail(rest))
+    return answers
+
+
+def _split_by_authors(lines: list[str], authors: list[int]) -> Layout:
+    """No section markers: the author lines themselves delimit the answers."""
+    attributions = [parse_attribution(lines, i) for i in authors]
+    # Author lines are a footer when a body precedes the first one and nothing follows the last.
+    tail = [line for line in lines[attributions[-1].end :] if line]
+    lead = [line for line in lines[: authors[0]] if line and not LEAD_IN_LABELS.match(line)]
+    footer = sum(map(len, tail)) < 40 and sum(map(len, lead)) >= 40
+    editorial: list[str] = []
+    answers: list[Answer] = []
+    if footer:
+        start = 0
+        for attribution, at in zip(attributions, authors, strict=True):
+            answers.append(_answer(lines[start:at], attribution, None))
+            start = attribution.end
+        return Layout([], answers, editorial)
+    for number, attribution in enumerate(attributions):
+        end = authors[number + 1] if number + 1 < len(authors) else len(lines)
+        body = lines[attribution.end : end]
+        if number + 1 < len(authors):
+            body = _without_editorial(body, editorial)
+        answers.append(_answer(body, attribution, None))
+    return Layout(lines[: authors[0]], answers, editorial)
+
+
+def _unattributed_tail(lines: list[str]) -> list[Answer]:
+    """Opinions after the last attributed answer ("其他观点"): one answer with no author."""
+    content = [line for line in lines if line]
+    if not content:
+        return []
+    headline = None
+    if OTHER_VIEWS.match(content[0]):
+        headline = content[0].rstrip(":：")
+        lines = lines[lines.index(content[0]) + 1 :]
+    if sum(len(line) for line in lines) < 20:
+        return []
+    return [_answer(lines, None, headline)]
+
+
+def _without_editorial(body: list[str], editorial: list[str]) -> list[str]:
+    """Remove the editor's bridging lines at the end of an answer that is followed by another."""
+    end = len(body)
+    found: list[str] = []
+    while end > 0:
+        line = body[end - 1]
+        if line and not EDITORIAL.search(line):
+            break
+        if line:
+            found.insert(0, line)
+        end -= 1
+    editorial.extend(found)
+    return body[:end]
+
+
+def _answer(body: list[str], attribution: Attribution | None, headline: str | None) -> Answer:
+    answer = Answer(position=0, body="\n".join(body).strip("\n"))
+    if attribution:
+        answer.author, answer.author_bio, answer.url = attribution.author, attribution.bio, attribution.url
+    if headline:
+        answer.meta["headline"] = headline
+    return answer
+
+
+# --- the reference list (【1】…【n】) ---------------------------------------------------------
+
+
+def _take_references(lines: list[str]) -> tuple[list[str], list[str]]:
+    """Pull the numbered link list (and its heading) out of the text, keeping their order."""
+    references: list[tuple[int, str]] = []
+    kept: list[str] = []
+    for line in lines:
+        match = REFERENCE_LINE.match(line)
+        if match:
+            references.append((int(match.group("n")), match.group("url")))
+        else:
+            kept.append(line)
+    if references:
+        # The heading just before the list ("原文链接:") goes with it.
+        for index in range(len(kept) - 1, -1, -1):
+            if REFERENCE_HEADING.match(kept[index]):
+                del kept[index]
+                break
+    references.sort(key=lambda item: item[0])
+    return kept, [url for _, url in references]
+
+
+def _assign_references(answers: list[Answer], references: list[str]) -> None:
+    """Give answers without a link the listed links, by order, when the counts agree."""
+    missing = [answer for answer in answers if not answer.url]
+    if references and len(missing) == len(references):
+        for answer, url in zip(missing, references, strict=True):
+            answer.url = url
+
+
+def _drop_summary_duplicates(lines: list[str]) -> list[str]:
+    """Drop a lead-in line that is an earlier copy of a later one (a page summary, often cut)."""
+    keys = [re.sub(r"\s", "", line)[:20] for line in lines]
+    kept = []
+    for index, line in enumerate(lines):
+        key = keys[index]
+        if len(key) >= 20 and len(line) >= 60 and key in keys[index + 1 :]:
+            continue
+        kept.append(line)
+    return kept

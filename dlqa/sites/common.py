@@ -1,0 +1,55 @@
+"""What several sites share: reading an article's header fields and building a compilation page."""
+
+from __future__ import annotations
+
+import re
+
+from dlqa import layouts
+from dlqa.model import Answer, Page
+from dlqa.textutil import URL
+
+#: Article header fields: "作者丨A、B", "来源丨https://…", "编辑丨X", "本文转自|X".
+_HEADER_FIELD = re.compile(r"^(?P<key>作者|来源|编辑|责编|出品|本文转自|转自|转载自)\s*[丨|]\s*(?P<value>.+)$")
+_HEADER_KEYS = {"作者": "authors", "来源": "source", "编辑": "editor", "责编": "editor", "出品": "publisher"}
+
+
+def header_fields(lines: list[str], window: int = 40) -> dict[str, str]:
+    """The article's header fields, read before chrome rules drop those lines."""
+    fields: dict[str, str] = {}
+    for line in lines[:window]:
+        match = _HEADER_FIELD.match(line.strip())
+        if match:
+            key = _HEADER_KEYS.get(match.group("key"), "reposted_from")
+            fields.setdefault(key, match.group("value").strip())
+    return fields
+
+
+def compilation_page(page: Page, lines: list[str], header: dict[str, str]) -> Page:
+    """Fill `page` from chrome-free `lines`: answers by layout, else one answer of all text."""
+    layout = layouts.split_answers(lines)
+    if layout is None or not layout.answers:
+        body = "\n".join(lines).strip()
+        page.answers = [Answer(position=0, body=body)] if body else []
+    else:
+        page.description = layouts.lead_in_text(layout.lead_in)
+        page.answers = layout.answers
+        if layout.editorial:
+            page.meta["editorial"] = layout.editorial
+    source = header.get("source", "")
+    source_url = re.match(URL, source)
+    if source_url and "zhihu.com/question/" in source_url.group():
+        page.question_url = layouts.find_question_url(source_url.group())
+    elif source:
+        page.meta["source"] = source
+    for key in ("authors", "editor", "publisher", "reposted_from"):
+        if key in header:
+            page.meta[key] = header[key]
+    page.question_url = (
+        page.question_url
+        or layouts.question_url_of([answer.url for answer in page.answers])
+        or layouts.find_question_url("\n".join(lines))
+    )
+    fallback = page.question_url or page.page_url
+    for answer in page.answers:
+        answer.url = answer.url or fallback
+    return page

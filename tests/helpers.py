@@ -1,0 +1,34 @@
+"""Paths shared by the tests."""
+
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+CORPUS = ROOT / "corpus"
+GOLDEN = Path(__file__).resolve().parent / "golden"
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+SEEDS = sorted(CORPUS.glob("*.txt"))
+
+#: Chrome that must never reach an answer body, whatever the page.
+CHROME_MARKERS = (
+    "社区所有版块导航",
+    "选择加\"星标\"",
+    "重磅干货",
+    "第一时间送达",
+    "下载1",
+    "下载2",
+    "交流群",
+    "知识星球",
+    "本文地址",
+    "次点击",
+    "更多推荐",
+    "所有评论",
+    "这是一个创建于",
+    "VERSION:",
+    "帮助文档",
+    "著作权归作者所有",
+    "点击上方",
+    "现在注册",
+    "Python社区是",
+    "二次转载",
+    "本文转自",
+)
