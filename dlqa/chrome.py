@@ -60,6 +60,15 @@ WECHAT = ChromeRules(
     ),
 )
 
+#: Zhihu's copy trailer, pasted after every answer copied from Zhihu.
+ZHIHU_TRAILER = ChromeRules(
+    drop=_rules(
+        r"^来源" + C + r"\s*知乎.{0,10}(著作权归作者所有)?$",
+        r"^著作权归作者所有",
+        r"^(商业转载|非商业转载)",
+    )
+)
+
 #: python88.com community pages: forum navigation, breadcrumb, footer.
 PYTHON88 = ChromeRules(
     drop=_rules(
@@ -77,8 +86,6 @@ PYTHON88 = ChromeRules(
 BLOG = ChromeRules(
     drop=_rules(
         r"^来源" + C + r"\s*知乎.{0,10}著作权归作者所有",
-        r"^著作权归作者所有",
-        r"^(商业转载|非商业转载)",
         r"^(文章标签|分类专栏|版权声明|本文链接)" + C + "?",
         r"^(点赞|收藏|分享|评论|举报|关注)\s*\d*$",
     ),

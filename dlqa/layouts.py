@@ -23,7 +23,11 @@ from dlqa.textutil import URL, clean_line
 
 _AUTHOR_KEYS = r"(?:作者|答主|回答者|答者|知乎用户|知乎作者)"
 #: "作者:X", "作者: X,bio", "作者:X https://…", "#### 作者:X"
-AUTHOR_LINE = re.compile(r"^(?:#+\s*)?(?:[-*•]\s*)?" + _AUTHOR_KEYS + r"\s*[:：]\s*(?P<rest>\S.*)$")
+_LEADER = r"(?:[#▌▍■●◆▎|*>【\[\s]*)(?:\d{1,2}\s*[.、)）]\s*)?(?:[-*•]\s*)?"
+AUTHOR_LINE = re.compile(
+    r"^" + _LEADER + _AUTHOR_KEYS + r"\s*[】\]]?\s*[:：]\s*(?P<rest>\S.*)$"
+    r"|^@(?P<handle>[^\s@:：，,]{1,30})\s*(?:的回答|回答|说)?\s*[:：]$"
+)
 #: "来源链接:URL", "原文链接:URL", "链接:URL", or a bare URL, right after an author line.
 LINK_LINE = re.compile(
     r"^(?:(?:来源链接|原文链接|回答链接|答案链接|原文地址|链接|地址|来源|原文)\s*[:：]?\s*)?(?P<url>" + URL + r")\s*$"
@@ -32,7 +36,7 @@ LINK_LINE = re.compile(
 TRAILER_LINE = re.compile(r"^(来源\s*[:：]\s*知乎|著作权归作者所有|商业转载|非商业转载)")
 #: "# 回答一", "回答一:<headline>", "【回答3】 headline"
 HEADING_LINE = re.compile(
-    r"^(?:#+\s*)?[【\[]?\s*(?:回答|答案|观点)\s*(?P<n>[一二三四五六七八九十百零〇\d]{1,4})\s*[】\]]?\s*(?:[:：.、]\s*)?(?P<headline>.*)$"
+    r"^[#▌▍■●◆▎*\s]*[【\[]?\s*(?:回答|答案|观点)\s*(?P<n>[一二三四五六七八九十百零〇\d]{1,4})\s*[】\]]?\s*(?:[:：.、]\s*)?(?P<headline>.*)$"
 )
 #: A section number alone on its line: "01", "2", "No.3", "三、".
 NUMBER_LINE = re.compile(r"^(?:No\.?\s*)?(?:0?\d{1,2}|[一二三四五六七八九十]{1,3})\s*[、.．]?$", re.IGNORECASE)
@@ -89,7 +93,8 @@ def split_answers(lines: list[str]) -> Layout | None:
 def parse_attribution(lines: list[str], index: int) -> Attribution:
     """Read the author line at `index` and the link/trailer lines that follow it."""
     match = AUTHOR_LINE.match(lines[index])
-    rest = match.group("rest") if match else ""
+    rest = (match.group("rest") or match.group("handle") or "") if match else ""
+    rest = rest.strip().strip("*").strip()
     url = None
     url_match = re.search(URL, rest)
     if url_match:

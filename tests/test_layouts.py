@@ -108,3 +108,31 @@ def test_empty_and_chrome_only_pages():
     chrome_only = "社区所有版块导航\nPy学习 » 机器学习算法\n\n标题\n\n点击上方“号”，选择加\"星标\"\n本文地址：http://www.python88.com/topic/1\n"
     page = parse_text(chrome_only)
     assert all("星标" not in a.body and "本文地址" not in a.body for a in page.answers)
+
+
+def test_decorated_headings_and_numbered_author_lines():
+    text = """▌回答一
+1. 作者：甲
+https://www.zhihu.com/question/8/answer/1
+批归一化让训练更稳定。
+▌回答二
+**作者：乙**
+https://www.zhihu.com/question/8/answer/2
+残差连接缓解了梯度消失。
+"""
+    layout = split_answers(text.split("\n"))
+    assert layout is not None
+    assert [(a.author, a.url[-1]) for a in layout.answers] == [("甲", "1"), ("乙", "2")]
+
+
+def test_at_handle_lines_delimit_answers():
+    text = """导读
+这是一篇关于炼丹的合集。
+@张三：
+调参靠的是经验和耐心，先调学习率。
+@李四：
+数据比模型更重要，清洗数据是第一步。
+"""
+    page = parse_text("标题\n" + text)
+    assert [a.author for a in page.answers] == ["张三", "李四"]
+    assert page.description == "这是一篇关于炼丹的合集。"

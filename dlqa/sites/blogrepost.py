@@ -12,7 +12,7 @@ from dlqa.sites import Site, Source
 from dlqa.sites.common import compilation_page, header_fields
 from dlqa.textutil import clean_line
 
-RULES = chrome.BLOG + chrome.WECHAT
+RULES = chrome.BLOG + chrome.WECHAT + chrome.ZHIHU_TRAILER
 
 
 def recognise(source: Source) -> bool:

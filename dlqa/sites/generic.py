@@ -12,7 +12,7 @@ from dlqa.sites import Site, Source
 from dlqa.sites.common import compilation_page, header_fields
 from dlqa.textutil import clean_line
 
-RULES = chrome.WECHAT + chrome.BLOG
+RULES = chrome.WECHAT + chrome.BLOG + chrome.ZHIHU_TRAILER
 
 
 def recognise(source: Source) -> bool:

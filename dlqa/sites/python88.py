@@ -15,7 +15,7 @@ from dlqa.sites import Site, Source
 from dlqa.sites.common import compilation_page, header_fields
 from dlqa.textutil import URL, clean_line
 
-RULES = chrome.PYTHON88 + chrome.WECHAT
+RULES = chrome.PYTHON88 + chrome.WECHAT + chrome.ZHIHU_TRAILER
 _BREADCRUMB = re.compile(r"^Py学习\s*(»|>|›|\?|/)")
 _TOPIC_META = re.compile(r"^(?P<account>.+?)\s*[•·]\s*(?P<age>.+?)\s*[•·]\s*(?P<views>\d+)\s*次点击$")
 _PAGE_URL = re.compile(r"^本文地址\s*[:：]\s*(?P<url>" + URL + ")")
