@@ -50,6 +50,8 @@ EDITORIAL = re.compile(
     r"((下面|下文|以下|接下来|后面|下一位)[^。!?！？]{0,20}(答主|回答|作者))|((这|两|几|三|各)位(答主|作者))"
 )
 
+#: A person's profile page, which is never an answer's link.
+PROFILE_URL = re.compile(r"zhihu\.com/(people|org)/|/(member|user|u|users|people|author|space)/[^/]+/?$")
 _ANSWER_URL = re.compile(r"https?://(?:www\.)?zhihu\.com/question/(?P<q>\d+)/answer/\d+")
 _QUESTION_URL = re.compile(r"https?://(?:www\.)?zhihu\.com/question/(?P<q>\d+)")
 
@@ -96,9 +98,9 @@ def parse_attribution(lines: list[str], index: int) -> Attribution:
     rest = (match.group("rest") or match.group("handle") or "") if match else ""
     rest = rest.strip().strip("*").strip()
     url = None
-    url_match = re.search(URL, rest)
-    if url_match:
-        url = url_match.group()
+    for url_match in reversed(list(re.finditer(URL, rest))):
+        if not PROFILE_URL.search(url_match.group()):
+            url = url_match.group()
         rest = (rest[: url_match.start()] + rest[url_match.end() :]).strip()
     rest = re.sub(r"[(（]\s*(已授权|授权转载|经授权)\s*[)）]", "", rest).strip()
     separator = re.search(r"[,，|丨]", rest)
@@ -113,7 +115,7 @@ def parse_attribution(lines: list[str], index: int) -> Attribution:
             probe += 1
             continue
         link = LINK_LINE.match(line)
-        if link and url is None:
+        if link and url is None and not PROFILE_URL.search(link.group("url")):
             url = link.group("url")
         elif not TRAILER_LINE.match(line):
             break

@@ -53,3 +53,21 @@ def compilation_page(page: Page, lines: list[str], header: dict[str, str]) -> Pa
     for answer in page.answers:
         answer.url = answer.url or fallback
     return page
+
+
+def content_after_title(lines: list[str], html_title: str | None) -> tuple[str | None, list[str]]:
+    """The page title and the lines after it.
+
+    For a text dump the title is the first line. For HTML the <title> may carry a site suffix
+    and the body starts with navigation, so the content starts after the first line that the
+    <title> begins with (the article's heading); without one, every line is content.
+    """
+    first = next((i for i, line in enumerate(lines) if line), None)
+    if first is None:
+        return html_title, []
+    if not html_title:
+        return lines[first], lines[first + 1 :]
+    for index, line in enumerate(lines[:200]):
+        if len(line) >= 4 and html_title.startswith(line):
+            return line, lines[index + 1 :]
+    return html_title, lines
