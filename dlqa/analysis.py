@@ -1,0 +1,423 @@
+"""Stage 7: segmentation for the index and the query path (jieba words, CJK grams, glossary).
+
+Two token streams describe an answer. WORDS come from jieba's search mode, with every Chinese
+glossary variant added as a word so 过拟合 stays whole (and search mode still emits 拟合).
+GRAMS are overlapping CJK bigrams and whole Latin/digit runs; a phrase of a query's grams
+matches exactly where the query occurs as a substring, independent of how jieba segmented.
+
+Whoosh pickles the analyzers (`WordAnalyzer`, `GramAnalyzer`) into the on-disk schema, so they
+are part of the index format: they live here, hold no state, and importing this module never
+imports jieba (~0.14 s) nor loads its dictionary (~0.6 s). Only `segment_for_index` (ingest)
+does; the query side (`segment_query`, `grams`, `phrase_grams`) is pure Python and instant.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import math
+import re
+import threading
+import unicodedata
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from whoosh.analysis import Token, Tokenizer
+
+GLOSSARY_PATH = Path(__file__).parent / "data" / "glossary.tsv"
+
+#: jieba frequency floor for glossary words (jieba's total is ~6e7): enough that a term beats
+#: splits with its neighbours (做过拟合 → 做/过拟合, not 做过/拟合); 5k…100k segment the same
+#: test sentences, so a middle value keeps generic entries (模型, 参数) from being inflated.
+GLOSSARY_JIEBA_FREQ = 20_000
+#: Query-side frequency of glossary words, on the scale of an index's document frequencies.
+GLOSSARY_QUERY_FREQ = 1_000_000
+#: Pseudo total for the query DAG's log-probabilities; large, so fewer, longer words win.
+_QUERY_LOG_TOTAL = math.log(1e9)
+#: Longest substring offered to `word_freq` when segmenting a query.
+MAX_QUERY_WORD = 8
+
+#: Single-character function words dropped from queries (they match nearly every answer).
+STOP_CHARS = frozenset("的了是在和与及或把被吗呢啊吧也就都而之等")
+
+# Characters that take part in CJK bigrams: kana, CJK ideographs (incl. extensions), hangul.
+_CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff\U00020000-\U0003ffff"
+#: A maximal CJK run (group 1) or a maximal run of other letters/digits (no underscore).
+_GRAM_RUN = re.compile(f"([{_CJK}]+)|[^\\W_{_CJK}]+")
+#: What jieba's own default regexes treat as Chinese.
+_JIEBA_HAN = "\u4e00-\u9fd5"
+#: Query pieces as jieba cuts them: Han run (1), Latin-ish run (2), any other letter/digit.
+_QUERY_RUN = re.compile(f"([{_JIEBA_HAN}]+)|([a-z0-9+#&.%-]+)|[^\\W_]")
+#: jieba's `finalseg.re_skip`: how it splits a Latin run that is not a dictionary word.
+_JIEBA_LATIN = re.compile(r"[a-z0-9]+(?:\.\d+)?%?")
+#: A token worth indexing has at least one letter or digit.
+_HAS_ALNUM = re.compile(r"[^\W_]")
+
+
+def fold(text: str) -> str:
+    """NFKC-fold (fullwidth → ASCII) and lowercase: the one normal form of index and query."""
+    return unicodedata.normalize("NFKC", text).lower()
+
+
+# ---------------------------------------------------------------------------------------------
+# Glossary
+
+
+@dataclass
+class Concept:
+    """One glossary concept: Chinese variants (first is canonical) and English variants."""
+
+    zh: list[str] = field(default_factory=list)
+    en: list[str] = field(default_factory=list)
+
+
+@functools.lru_cache(maxsize=1)
+def _glossary() -> tuple[Concept, ...]:
+    concepts: list[Concept] = []
+    for lineno, raw in enumerate(GLOSSARY_PATH.read_text(encoding="utf-8").splitlines(), 1):
+        if not raw.strip() or raw.lstrip().startswith("#"):
+            continue
+        parts = raw.split("\t")
+        if len(parts) != 2:
+            raise ValueError(f"{GLOSSARY_PATH.name}:{lineno}: expected zh<TAB>en, got {raw!r}")
+        zh = [unicodedata.normalize("NFKC", v.strip()) for v in parts[0].split("|") if v.strip()]
+        en = [unicodedata.normalize("NFKC", v.strip()) for v in parts[1].split("|") if v.strip()]
+        if not zh and not en:
+            raise ValueError(f"{GLOSSARY_PATH.name}:{lineno}: empty concept")
+        concepts.append(Concept(zh=zh, en=en))
+    return tuple(concepts)
+
+
+def load_glossary() -> list[Concept]:
+    """The bilingual glossary (parsed once per process; callers get a fresh list)."""
+    return list(_glossary())
+
+
+@functools.lru_cache(maxsize=1)
+def _glossary_terms() -> frozenset[str]:
+    return frozenset(fold(v) for c in _glossary() for v in (*c.zh, *c.en))
+
+
+def glossary_terms() -> set[str]:
+    """Every glossary variant, Chinese and English, folded (lowercase) for lookups."""
+    return set(_glossary_terms())
+
+
+@functools.lru_cache(maxsize=1)
+def _glossary_zh() -> frozenset[str]:
+    return frozenset(fold(v) for c in _glossary() for v in c.zh)
+
+
+@functools.lru_cache(maxsize=1)
+def _glossary_longest() -> int:
+    return max((len(word) for word in _glossary_zh()), default=0)
+
+
+# ---------------------------------------------------------------------------------------------
+# Index side: jieba search mode
+
+
+_JIEBA_LOCK = threading.Lock()
+_jieba_tokenizer: Any = None
+
+
+def _jieba() -> Any:
+    """The private jieba Tokenizer with the glossary added, built once on first use.
+
+    A private instance keeps our added words out of the process-global `jieba.dt`; jieba is
+    imported here, not at module level, so the query path never pays for it.
+    """
+    global _jieba_tokenizer
+    if _jieba_tokenizer is None:
+        with _JIEBA_LOCK:
+            if _jieba_tokenizer is None:
+                import jieba
+
+                jieba.setLogLevel(logging.WARNING)  # silence "Building prefix dict…"
+                tokenizer = jieba.Tokenizer()
+                tokenizer.initialize()
+                for word in sorted(_glossary_zh()):
+                    freq = max(tokenizer.FREQ.get(word) or 0, GLOSSARY_JIEBA_FREQ)
+                    tokenizer.add_word(word, freq)
+                _jieba_tokenizer = tokenizer
+    return _jieba_tokenizer
+
+
+def _word_spans(folded: str) -> Iterator[tuple[str, int, int]]:
+    """(word, start, end) of already-folded text: jieba search mode, punctuation/space dropped.
+
+    jieba sees folded text so fullwidth Latin and letter case never change its decisions,
+    which lets `segment_query` mirror them.
+    """
+    tokenizer = _jieba()
+    for word, start, end in tokenizer.tokenize(folded, mode="search", HMM=True):
+        if _HAS_ALNUM.search(word):
+            yield word, start, end
+
+
+def segment_for_index(text: str) -> list[str]:
+    """The WORD field's tokens: jieba search mode over folded text (loads jieba once)."""
+    return [word for word, _, _ in _word_spans(fold(text))]
+
+
+# ---------------------------------------------------------------------------------------------
+# Substring grams
+
+
+def _gram_spans(folded: str) -> Iterator[tuple[int, str, int, int]]:
+    """(pos, gram, start, end) over already-folded text; see `grams` for the rules."""
+    pos = 0
+    for match in _GRAM_RUN.finditer(folded):
+        run, start = match.group(), match.start()
+        if match.group(1) is None or len(run) == 1:
+            yield pos, run, start, match.end()
+            pos += 1
+            continue
+        for i in range(len(run) - 1):
+            yield pos + i, run[i : i + 2], start + i, start + i + 2
+        pos += len(run) - 1
+        yield pos - 1, run[-1], match.end() - 1, match.end()
+
+
+def grams(text: str) -> list[tuple[int, str]]:
+    """The SUBSTRING field's tokens: (position, gram) over `fold(text)`.
+
+    Each CJK run c1..cn gives bigrams c1c2…c(n-1)cn at consecutive positions plus cn at the
+    last bigram's position (so the prefix query `X*` finds any character X); a 1-character run
+    is a unigram; each run of other letters/digits is one token. Punctuation and spaces take
+    no position, so a query's grams sit contiguously wherever it occurs as a substring.
+    """
+    return [(pos, gram) for pos, gram, _, _ in _gram_spans(fold(text))]
+
+
+def phrase_grams(text: str) -> list[tuple[str, bool]]:
+    """The query-side grams of `text` at consecutive positions, as (term, is_prefix).
+
+    Run-final unigrams are dropped (in the indexed text the run may continue past the query),
+    and a trailing single CJK character becomes a prefix term `X*` for the same reason. A
+    phrase of these terms matches exactly the documents containing `text` as a substring.
+    """
+    out: list[tuple[str, bool]] = []
+    last_pos = -1
+    spans = list(_gram_spans(fold(text)))
+    for index, (pos, gram, _, _) in enumerate(spans):
+        if pos == last_pos:  # the run-final unigram sharing its bigram's position
+            continue
+        last_pos = pos
+        is_last = index == len(spans) - 1
+        out.append((gram, is_last and len(gram) == 1 and _is_cjk(gram)))
+    return out
+
+
+def _is_cjk(char: str) -> bool:
+    match = _GRAM_RUN.fullmatch(char)
+    return match is not None and match.group(1) is not None
+
+
+# ---------------------------------------------------------------------------------------------
+# Query side: jieba-like segmentation without jieba
+
+
+def segment_query(text: str, word_freq: Callable[[str], int] | None = None) -> list[str]:
+    """Split one bare query word into WORD-field terms, mirroring jieba without loading it.
+
+    Han runs go through a max-probability DAG over glossary words and every substring the
+    index knows (`word_freq(s) > 0`, the document frequency in the word field), with single
+    characters as fallback; Latin runs split the way jieba's HMM fallback splits them.
+    Single-character stop words are dropped unless nothing else is left.
+    """
+    cache: dict[str, int] = {}
+
+    def freq(word: str) -> int:
+        if word not in cache:
+            cache[word] = max(0, int(word_freq(word))) if word_freq is not None else 0
+        return cache[word]
+
+    terms: list[str] = []
+    stoppable: list[bool] = []
+    for match in _QUERY_RUN.finditer(fold(text)):
+        if match.group(1):
+            words = _segment_han(match.group(1), freq)
+            terms.extend(words)
+            stoppable.extend(len(word) == 1 and word in STOP_CHARS for word in words)
+        elif match.group(2):
+            run = match.group(2)
+            words = [run] if freq(run) > 0 and _HAS_ALNUM.search(run) else _JIEBA_LATIN.findall(run)
+            terms.extend(words)
+            stoppable.extend(False for _ in words)
+        else:
+            terms.append(match.group())
+            stoppable.append(False)
+    kept = [term for term, stop in zip(terms, stoppable, strict=True) if not stop]
+    return kept or terms
+
+
+def _segment_han(run: str, freq: Callable[[str], int]) -> list[str]:
+    """jieba's max-probability route over `run`, scored by log(frequency / big total)."""
+    glossary = _glossary_zh()
+    longest = max(MAX_QUERY_WORD, _glossary_longest())
+    n = len(run)
+    # best[i] = (score of the best route of run[i:], end of its first word)
+    best: list[tuple[float, int]] = [(0.0, n)] * (n + 1)
+    for i in range(n - 1, -1, -1):
+        single = math.log(max(freq(run[i]), 1)) - _QUERY_LOG_TOTAL
+        choice = (single + best[i + 1][0], i + 1)
+        for j in range(i + 2, min(n, i + longest) + 1):
+            word = run[i:j]
+            count = GLOSSARY_QUERY_FREQ if word in glossary else 0
+            if j - i <= MAX_QUERY_WORD:
+                count = max(count, freq(word))
+            if count > 0:
+                score = math.log(count) - _QUERY_LOG_TOTAL + best[j][0]
+                if score > choice[0]:
+                    choice = (score, j)
+        best[i] = choice
+    words: list[str] = []
+    i = 0
+    while i < n:
+        j = best[i][1]
+        words.append(run[i:j])
+        i = j
+    return words
+
+
+# ---------------------------------------------------------------------------------------------
+# Whoosh analyzers (pickled into the schema: keep them stateless)
+
+
+class Pretokenized(str):
+    """A field value whose tokens were already made, e.g. in an ingest worker process.
+
+    Whoosh sends list/tuple field values straight to `entoken`, which renumbers positions
+    0, 1, 2…, bypassing the analyzer; grams need their own positions (the run-final unigram
+    shares one), so pre-made tokens must reach the analyzer disguised as a str. The text is a
+    short marker; `tokens` holds strings (words) or (pos, text) pairs (grams).
+    """
+
+    tokens: tuple[Any, ...]
+
+    def __new__(cls, tokens: Iterable[Any]) -> Pretokenized:
+        obj = super().__new__(cls, "\x00pretokenized")
+        obj.tokens = tuple(tokens)
+        return obj
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (Pretokenized, (self.tokens,))
+
+
+def _offset_map(text: str, folded: str) -> list[int] | None:
+    """Map indexes of `fold(text)` back to `text`, or None when folding kept every length.
+
+    Only highlighting asks for character offsets; when folding changes lengths (ligatures,
+    ㎏ → kg) offsets come from per-character folding and are approximate at compositions.
+    """
+    if len(folded) == len(text):
+        return None
+    mapping: list[int] = []
+    for index, char in enumerate(text):
+        mapping.extend([index] * len(fold(char)))
+    mapping.append(len(text))
+    return mapping
+
+
+def _locate(mapping: list[int] | None, offset: int) -> int:
+    if mapping is None:
+        return offset
+    return mapping[min(offset, len(mapping) - 1)]
+
+
+class _DlqaTokenizer(Tokenizer):
+    """Shared Whoosh Tokenizer protocol: one reused Token, pre-tokenized input replayed."""
+
+    def _spans(self, value: str, mode: str) -> Iterable[tuple[int | None, str, int, int]]:
+        raise NotImplementedError
+
+    def _replay(self, tokens: Sequence[Any]) -> Iterable[tuple[int | None, str, int, int]]:
+        for item in tokens:
+            if isinstance(item, str):
+                yield None, item, 0, 0
+            else:
+                yield int(item[0]), str(item[1]), 0, 0
+
+    def __call__(
+        self,
+        value: Any,
+        positions: bool = False,
+        chars: bool = False,
+        keeporiginal: bool = False,
+        removestops: bool = True,
+        start_pos: int = 0,
+        start_char: int = 0,
+        tokenize: bool = True,
+        mode: str = "",
+        **kwargs: Any,
+    ) -> Iterator[Token]:
+        """Yield tokens of `value` (a str, a `Pretokenized`, or a list/tuple of tokens)."""
+        token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        spans: Iterable[tuple[int | None, str, int, int]]
+        if isinstance(value, Pretokenized):
+            spans = self._replay(value.tokens)
+        elif isinstance(value, (list, tuple)):
+            spans = self._replay(value)
+        elif not tokenize:
+            spans = [(0, fold(value), 0, len(value))]
+        else:
+            assert isinstance(value, str), f"{value!r} is not a str"
+            spans = self._spans(value, mode)
+        for index, (pos, text, start, end) in enumerate(spans):
+            token.text = text
+            token.boost = 1.0
+            token.stopped = False
+            if keeporiginal:
+                token.original = text
+            if positions:
+                token.pos = start_pos + (index if pos is None else pos)
+            if chars:
+                token.startchar = start_char + start
+                token.endchar = start_char + end
+            yield token
+
+
+class WordAnalyzer(_DlqaTokenizer):
+    """The WORD field's analyzer: `segment_for_index` when indexing, `segment_query` in queries.
+
+    Query mode (Whoosh's parser passes mode="query") never loads jieba; it has no document
+    frequencies, so only glossary words stay whole there — callers that can should segment
+    with `segment_query(text, word_freq)` themselves.
+    """
+
+    def _spans(self, value: str, mode: str) -> Iterable[tuple[int | None, str, int, int]]:
+        folded = fold(value)
+        mapping = _offset_map(value, folded)
+        if mode == "query":
+            cursor = 0
+            for term in segment_query(value):
+                found = folded.find(term, cursor)
+                start = found if found >= 0 else cursor
+                cursor = start + len(term) if found >= 0 else cursor
+                yield None, term, _locate(mapping, start), _locate(mapping, start + len(term))
+            return
+        for word, start, end in _word_spans(folded):
+            yield None, word, _locate(mapping, start), _locate(mapping, end)
+
+
+class GramAnalyzer(_DlqaTokenizer):
+    """The SUBSTRING field's analyzer: `grams` when indexing, `phrase_grams` terms in queries.
+
+    In query mode the run-final unigrams are left out so the terms sit at consecutive
+    positions, as Whoosh's Phrase expects; a trailing single character is yielded as a plain
+    term (an analyzer cannot express `X*`), so exact matching should use `phrase_grams`.
+    """
+
+    def _spans(self, value: str, mode: str) -> Iterable[tuple[int | None, str, int, int]]:
+        folded = fold(value)
+        mapping = _offset_map(value, folded)
+        last_pos = -1
+        for pos, gram, start, end in _gram_spans(folded):
+            if mode == "query":
+                if pos == last_pos:
+                    continue
+                last_pos = pos
+            yield pos, gram, _locate(mapping, start), _locate(mapping, end)
