@@ -136,3 +136,17 @@ def test_at_handle_lines_delimit_answers():
     page = parse_text("标题\n" + text)
     assert [a.author for a in page.answers] == ["张三", "李四"]
     assert page.description == "这是一篇关于炼丹的合集。"
+
+
+def test_single_article_takes_its_author_from_the_header():
+    text = """一篇独立文章
+作者丨张三(已授权)
+来源丨某公众号
+编辑丨某编辑
+今天我们聊聊学习率预热为什么有效。它让训练初期更稳定。
+"""
+    page = parse_text(text)
+    assert len(page.answers) == 1
+    assert page.answers[0].author == "张三"
+    assert page.answers[0].body == "今天我们聊聊学习率预热为什么有效。它让训练初期更稳定。"
+    assert page.meta["editor"] == "某编辑"

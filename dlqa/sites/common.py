@@ -29,7 +29,10 @@ def compilation_page(page: Page, lines: list[str], header: dict[str, str]) -> Pa
     layout = layouts.split_answers(lines)
     if layout is None or not layout.answers:
         body = "\n".join(lines).strip()
-        page.answers = [Answer(position=0, body=body)] if body else []
+        # A single article: its header's author, when it names exactly one person, wrote it.
+        authors = re.sub(r"[(（][^)）]*[)）]", "", header.get("authors", "")).strip()
+        author = authors if authors and not re.search(r"[、,，/&和]|\s{2,}", authors) else None
+        page.answers = [Answer(position=0, body=body, author=author)] if body else []
     else:
         page.description = layouts.lead_in_text(layout.lead_in)
         page.answers = layout.answers
