@@ -6,13 +6,18 @@ Every command turns `DlqaError`s into one line on stderr and a non-zero exit sta
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from dlqa import __version__
 from dlqa.errors import DlqaError
+
+if TYPE_CHECKING:
+    from dlqa.index import IngestReport
 
 app = typer.Typer(
     name="dlqa",
@@ -44,6 +49,15 @@ def fail(message: str, code: int = 1) -> typer.Exit:
     return typer.Exit(code)
 
 
+@contextmanager
+def user_errors() -> Iterator[None]:
+    """Turn a `DlqaError` into its one line and exit status, also under typer's CliRunner."""
+    try:
+        yield
+    except DlqaError as error:
+        raise fail(str(error), error.exit_code) from None
+
+
 @app.command()
 def parse(
     files: Annotated[list[Path], typer.Argument(help="Saved pages (.txt, .html).", show_default=False)],
@@ -73,6 +87,159 @@ def parse(
             print_page(page)
     if failed:
         raise typer.Exit(1)
+
+
+IndexOption = Annotated[
+    Path | None,
+    typer.Option("--index", envvar="DLQA_INDEX", show_default="index/", metavar="DIR",
+                 help="Index folder.", file_okay=False),
+]
+
+
+@app.command()
+def ingest(
+    paths: Annotated[
+        list[str] | None,
+        typer.Argument(help="Files, folders (recursive: .txt .htm .html) and globs.", show_default=False),
+    ] = None,
+    index: IndexOption = None,
+    rebuild: Annotated[bool, typer.Option("--rebuild", help="Start over: drop everything indexed first.")] = False,
+    prune: Annotated[bool, typer.Option("--prune", help="Drop answers of indexed files that no longer exist.")] = False,
+) -> None:
+    """Add saved pages to the index; unchanged files are skipped, changed ones replaced.
+
+    Example: dlqa ingest corpus/ 'downloads/**/*.html' --index ~/dlqa-index
+    """
+    if not paths and not prune:
+        raise fail("nothing to ingest: give files, folders or globs (or --prune alone)", 2)
+    from dlqa.index import index_location
+    from dlqa.index import ingest as run_ingest
+    from dlqa.render_human import make_console, print_ingest_report
+
+    location = index_location(index)
+    with user_errors():
+        report = _ingest_with_progress(paths or [], location, rebuild, prune) if sys.stderr.isatty() \
+            else run_ingest(paths or [], location, rebuild=rebuild, prune=prune)
+    for path, reason in report.failures:
+        typer.echo(f"dlqa: {path}: {reason}", err=True)
+    print_ingest_report(report, make_console())
+    if report.failures:
+        raise typer.Exit(1)
+
+
+def _ingest_with_progress(paths: list[str], location: Path, rebuild: bool, prune: bool) -> IngestReport:
+    """`ingest` with a rich progress bar on stderr (only used when stderr is a terminal)."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    from dlqa.index import ingest as run_ingest
+    from dlqa.render_human import make_console
+
+    columns = (TextColumn("ingest"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.description}"))
+    with Progress(*columns, console=make_console(stderr=True), transient=True) as bar:
+        task = bar.add_task("", total=None)
+
+        def progress(done: int, total: int, path: str) -> None:
+            bar.update(task, completed=done, total=total, description=Path(path).name if path else "")
+
+        return run_ingest(paths, location, rebuild=rebuild, prune=prune, progress=progress)
+
+
+@app.command()
+def search(
+    query: Annotated[
+        list[str],
+        typer.Argument(metavar="QUERY", show_default=False,
+                       help='Words (ANDed), "phrases", OR, NOT/-word, ( ), author: site: title: body:.'),
+    ],
+    limit: Annotated[int, typer.Option("--limit", "-n", min=1, help="Answers per page.")] = 10,
+    page: Annotated[int, typer.Option("--page", "-p", min=1, help="Which page of answers.")] = 1,
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON object: query, total, results.")] = False,
+    as_jsonl: Annotated[bool, typer.Option("--jsonl", help="One JSON result per line.")] = False,
+    index: IndexOption = None,
+) -> None:
+    """Find answers: every word must occur (as written, any case); best matches first.
+
+    Exit status: 0 something matched, 1 nothing did, 2 bad query or no index. Put `--` before
+    a query that starts with '-'.
+
+    Example: dlqa search 过拟合 NOT 欠拟合 site:python88 --limit 5
+    """
+    if as_json and as_jsonl:
+        raise fail("--json and --jsonl cannot be used together", 2)
+    from dlqa.index import index_location
+    from dlqa.search import search as run_search
+
+    text = " ".join(query)
+    with user_errors():
+        results = run_search(index_location(index), text, limit=limit, page=page)
+    if as_json or as_jsonl:
+        from dlqa.render_json import dumps
+
+        if as_json:
+            sys.stdout.write(dumps(results.to_dict()) + "\n")
+        else:
+            sys.stdout.write("".join(dumps(hit.to_dict()) + "\n" for hit in results.results))
+    else:
+        from dlqa.render_human import make_console, print_results
+
+        print_results(results, make_console())
+        if not results.total:
+            typer.echo(f"no answer matches {text}", err=True)
+    raise typer.Exit(0 if results.total else 1)
+
+
+@app.command()
+def show(
+    answer_id: Annotated[str, typer.Argument(metavar="ID", help="An answer id (or its first 6+ characters).", show_default=False)],
+    as_json: Annotated[bool, typer.Option("--json", help="The answer as one JSON object.")] = False,
+    index: IndexOption = None,
+) -> None:
+    """Print one whole answer: title, link, author, body.
+
+    Example: dlqa show 3f2a9c01d4e5b677   (ids are in `dlqa search --json` output)
+    """
+    from dlqa.index import index_location
+    from dlqa.search import get_answer
+
+    with user_errors():
+        hit = get_answer(index_location(index), answer_id)
+    if hit is None:
+        raise fail(f"no answer with id {answer_id}")
+    if as_json:
+        from dlqa.render_json import dumps
+
+        data = hit.to_dict()
+        for name in ("score", "snippet", "matched"):
+            data.pop(name)
+        sys.stdout.write(dumps(data) + "\n")
+    else:
+        from dlqa.render_human import make_console, print_answer
+
+        print_answer(hit, make_console())
+
+
+@app.command()
+def stats(
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON object.")] = False,
+    index: IndexOption = None,
+) -> None:
+    """Show what the index holds: pages per site, answers, top authors, size on disk.
+
+    Example: dlqa stats --json | jq .sites
+    """
+    from dlqa.index import index_location
+    from dlqa.index import stats as index_stats
+
+    with user_errors():
+        data = index_stats(index_location(index))
+    if as_json:
+        from dlqa.render_json import dumps
+
+        sys.stdout.write(dumps(data) + "\n")
+    else:
+        from dlqa.render_human import make_console, print_stats
+
+        print_stats(data, make_console())
 
 
 def main() -> None:

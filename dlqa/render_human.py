@@ -8,11 +8,16 @@ page can never style, move or clear the user's terminal.
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
 from rich.text import Text
 
 from dlqa.model import Page
+
+if TYPE_CHECKING:
+    from dlqa.index import IngestReport
+    from dlqa.search import Hit, SearchResults
 
 #: C0/C1 controls except newline and tab, DEL, bidi embeddings/overrides/isolates.
 _UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\u200e\u200f]")
@@ -65,3 +70,103 @@ def print_page(page: Page, console: Console | None = None) -> None:
 def _shorten(text: str, width: int) -> str:
     text = " ".join(text.split())
     return text if len(text) <= width else text[: width - 1] + "…"
+
+
+# ---------------------------------------------------------------------------------------------
+# Search, show, stats, ingest
+
+
+def highlighted(text: str, spans: list[tuple[int, int]], style: str = "bold red") -> Text:
+    """`text` as rich Text with `spans` styled; each piece is made safe on its own so control
+    characters removed by `safe` cannot shift the highlighted ranges."""
+    result = Text()
+    cursor = 0
+    for start, end in sorted(spans):
+        if start < cursor:
+            continue
+        result.append(safe(text[cursor:start]))
+        result.append(safe(text[start:end]), style=style)
+        cursor = end
+    result.append(safe(text[cursor:]))
+    return result
+
+
+def print_results(results: SearchResults, console: Console | None = None) -> None:
+    """Ranked hits: rank and title, then author · site · link, then the highlighted snippet."""
+    console = console or make_console()
+    first = (results.page - 1) * results.limit
+    for rank, hit in enumerate(results.results, start=first + 1):
+        console.print(Text.assemble((f"{rank:>2}. ", "dim"), (safe(hit.title) or "(untitled)", "bold")))
+        line = Text("    ")
+        line.append(safe(hit.author) or "(anonymous)", style="cyan")
+        line.append(f" · {safe(hit.site)}", style="dim")
+        if hit.link:
+            line.append(" · ")
+            line.append(safe(hit.link), style="blue")
+        console.print(line)
+        console.print(Text("    ") + highlighted(hit.snippet, hit.spans))
+        console.print(Text(f"    id {hit.id}", style="dim"))
+    if results.results:
+        last = first + len(results.results)
+        console.print(Text(f"{first + 1}–{last} of {results.total} answers", style="dim"))
+    elif results.total:
+        console.print(Text(f"page {results.page} is past the last of {results.total} answers", style="dim"))
+
+
+def print_answer(hit: Hit, console: Console | None = None) -> None:
+    """One whole answer, for `dlqa show`."""
+    console = console or make_console()
+    console.print(Text(safe(hit.title) or "(untitled)", style="bold"))
+    for label, value in (
+        ("author", hit.author or "(anonymous)"),
+        ("link", hit.link),
+        ("site", hit.site),
+        ("file", hit.source_file),
+        ("position", hit.position),
+        ("floor", hit.floor),
+        ("posted", hit.posted_at),
+        ("id", hit.id),
+    ):
+        if value is not None and value != "":
+            console.print(Text.assemble((f"{label:>9}: ", "dim"), safe(str(value))))
+    if hit.author_bio:
+        console.print(Text(safe(hit.author_bio), style="dim"))
+    console.rule(style="dim")
+    console.print(Text(safe(hit.body)))
+
+
+def print_stats(data: dict[str, Any], console: Console | None = None) -> None:
+    """The `dlqa stats` summary as aligned lines."""
+    console = console or make_console()
+    console.print(Text.assemble(("index: ", "dim"), safe(data["index"]), (f"  ({_size(data['size_bytes'])})", "dim")))
+    console.print(f"{data['answers']} answers from {data['pages']} pages")
+    if data["sites"]:
+        console.print(Text("pages per site:", style="bold"))
+        for site, counts in data["sites"].items():
+            console.print(f"  {safe(site):<10} {counts['pages']:>6} pages {counts['answers']:>7} answers")
+    if data["top_authors"]:
+        console.print(Text("top authors:", style="bold"))
+        for entry in data["top_authors"]:
+            console.print(Text.assemble(f"  {entry['answers']:>6}  ", (safe(entry["author"]), "cyan")))
+
+
+def print_ingest_report(report: IngestReport, console: Console | None = None) -> None:
+    """The summary after `dlqa ingest` (failures are printed by the caller, on stderr)."""
+    console = console or make_console()
+    console.print(
+        f"{report.files_read} files read ({report.files_unchanged} unchanged), {report.pages} pages parsed; "
+        f"answers: {report.added} added, {report.replaced} replaced, {report.unchanged} unchanged"
+        + (f", {report.pruned} pruned" if report.pruned else "")
+        + (f"; {len(report.failures)} files failed" if report.failures else "")
+    )
+    console.print(Text.assemble(("index: ", "dim"), safe(report.index_dir),
+                                (f" ({report.answers_total} answers)", "dim")))
+
+
+def _size(size: int) -> str:
+    value = float(size)
+    for unit in ("B", "KB", "MB", "GB"):
+        if value < 1024 or unit == "GB":
+            return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
+        value /= 1024
+    return f"{size} B"  # pragma: no cover

@@ -1,0 +1,302 @@
+"""Stage 9: run a query against the index and shape the hits (snippet, matched terms, link).
+
+This is the hot path of `dlqa search`, so it never loads jieba: queries are built by
+`dlqa.query` from the index's own statistics, and snippets are cut here by plain substring
+search over the stored body (not `whoosh.highlight`, which would re-run the analyzers).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from typing import Any
+
+from dlqa import query as query_mod
+from dlqa.errors import DlqaError, IndexDamagedError
+from dlqa.index import open_index
+
+#: Snippet length in characters, and how much context to keep before the first match.
+SNIPPET_CHARS = 120
+LEAD_CHARS = 24
+#: Occurrences looked at when choosing the snippet window (long answers repeat terms a lot).
+MAX_OCCURRENCES = 400
+_SPACES = re.compile(r"\s+")
+
+
+@dataclass
+class Hit:
+    """One answer found by a search, with everything `--json` prints about it."""
+
+    id: str
+    position: int | None
+    author: str | None
+    author_bio: str | None
+    url: str | None
+    floor: int | None
+    posted_at: str | None
+    body: str
+    title: str | None
+    site: str
+    page_url: str | None
+    question_url: str | None
+    source_file: str
+    score: float = 0.0
+    snippet: str = ""
+    matched: list[str] = field(default_factory=list)
+    #: (start, end) offsets of matched terms inside `snippet`, for colouring.
+    spans: list[tuple[int, int]] = field(default_factory=list)
+
+    @property
+    def link(self) -> str | None:
+        """The answer's own link, else the thread's, else the question's."""
+        return self.url or self.page_url or self.question_url
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON form: the extraction contract's answer fields plus search fields."""
+        return {
+            "id": self.id,
+            "position": self.position,
+            "author": self.author,
+            "author_bio": self.author_bio,
+            "url": self.url,
+            "floor": self.floor,
+            "posted_at": self.posted_at,
+            "body": self.body,
+            "title": self.title,
+            "site": self.site,
+            "page_url": self.page_url,
+            "question_url": self.question_url,
+            "source_file": self.source_file,
+            "link": self.link,
+            "score": round(self.score, 4),
+            "snippet": self.snippet,
+            "matched": list(self.matched),
+        }
+
+
+@dataclass
+class SearchResults:
+    """One page of hits and the total number of answers that matched."""
+
+    query: str
+    total: int
+    page: int
+    limit: int
+    results: list[Hit] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"query": self.query, "total": self.total, "results": [hit.to_dict() for hit in self.results]}
+
+
+def search(index_dir: str | os.PathLike[str], query: str, limit: int = 10, page: int = 1) -> SearchResults:
+    """Answers matching `query`, best first; `page` counts from 1 in steps of `limit`.
+
+    Raises `QueryError` for a malformed query (before touching the index) and `NoIndexError`
+    when there is no index.
+    """
+    if limit < 1 or page < 1:
+        raise ValueError("limit and page must be at least 1")
+    tree = query_mod.parse(query)
+    ix = open_index(index_dir)
+    try:
+        with ix.searcher() as searcher:
+            def word_freq(word: str) -> int:
+                word = word.lower()
+                return searcher.doc_frequency("body", word) + searcher.doc_frequency("title", word)
+
+            built = query_mod.build(tree, word_freq)
+            results = searcher.search(built.query, limit=page * limit)
+            total = len(results)
+            hits = []
+            for rank in range((page - 1) * limit, min(page * limit, results.scored_length())):
+                hit = make_hit(results[rank].fields(), built.terms)
+                hit.score = float(results[rank].score or 0.0)
+                hits.append(hit)
+    except DlqaError:
+        raise
+    except (OSError, EOFError, ValueError, KeyError) as error:
+        raise IndexDamagedError(
+            f"index at {index_dir} cannot be read ({error}); run `dlqa ingest --rebuild PATH…`"
+        ) from None
+    return SearchResults(query=query, total=total, page=page, limit=limit, results=hits)
+
+
+def get_answer(index_dir: str | os.PathLike[str], answer_id: str) -> Hit | None:
+    """The answer with this id, or with this unique id prefix (6+ characters), else None.
+
+    Prefixes make ids easy to type from a terminal; an ambiguous prefix finds nothing rather
+    than a guess.
+    """
+    from whoosh import query as wq
+
+    answer_id = answer_id.strip().lower()
+    if not answer_id:
+        return None
+    ix = open_index(index_dir)
+    with ix.searcher() as searcher:
+        found = searcher.document(id=answer_id)
+        if found is None and len(answer_id) >= 6:
+            matches = searcher.search(wq.Prefix("id", answer_id), limit=2)
+            ids = {hit["id"] for hit in matches}
+            if len(ids) == 1:
+                found = matches[0].fields()
+        if found is None:
+            return None
+        return make_hit(found, [])
+
+
+def make_hit(stored: dict[str, Any], terms: list[tuple[str, str | None]]) -> Hit:
+    """A `Hit` from a document's stored fields, with its snippet and matched terms."""
+    body = stored.get("body") or ""
+    hit = Hit(
+        id=stored.get("id", ""),
+        position=stored.get("position"),
+        author=stored.get("author"),
+        author_bio=stored.get("author_bio"),
+        url=stored.get("url"),
+        floor=stored.get("floor"),
+        posted_at=stored.get("posted_at"),
+        body=body,
+        title=stored.get("title"),
+        site=stored.get("site", ""),
+        page_url=stored.get("page_url"),
+        question_url=stored.get("question_url"),
+        source_file=stored.get("source_file", ""),
+    )
+    hit.matched = matched_terms(stored, terms)
+    body_terms = [text for text, name in terms if name in (None, "body")]
+    hit.snippet, hit.spans = snippet(body, body_terms)
+    return hit
+
+
+def matched_terms(stored: dict[str, Any], terms: list[tuple[str, str | None]]) -> list[str]:
+    """The query's positive terms that occur in this answer (in the field they were asked for)."""
+    folded = {name: fold(stored.get(name) or "") for name in ("title", "body", "author")}
+    matched: list[str] = []
+    for text, name in terms:
+        if name == "site":
+            found = fold(stored.get("site") or "") == fold(text)
+        else:
+            pattern = _term_pattern(text)
+            names = [name] if name else ["title", "body", "author"]
+            found = any(pattern.search(folded[field_name]) for field_name in names)
+        if found and text not in matched:
+            matched.append(text)
+    return matched
+
+
+def fold(text: str) -> str:
+    """Case- and width-insensitive form used for matching (same as the query side)."""
+    return unicodedata.normalize("NFKC", text).lower()
+
+
+def _fold_with_map(text: str) -> tuple[str, list[int]]:
+    """`fold(text)` plus, for each folded character, the index of its source character."""
+    if text.isascii():
+        return text.lower(), list(range(len(text)))
+    pieces: list[str] = []
+    origin: list[int] = []
+    for index, char in enumerate(text):
+        folded = unicodedata.normalize("NFKC", char).lower() if not char.isascii() else char.lower()
+        pieces.append(folded)
+        origin.extend([index] * len(folded))
+    return "".join(pieces), origin
+
+
+def _term_pattern(term: str) -> re.Pattern[str]:
+    """A term as a regex over folded text; spaces in a phrase match any run of whitespace."""
+    parts = [re.escape(part) for part in fold(term).split()]
+    return re.compile(r"\s+".join(parts) if parts else re.escape(fold(term)))
+
+
+def find_occurrences(text: str, terms: list[str]) -> list[tuple[int, int, str]]:
+    """`(start, end, term)` for every case-insensitive occurrence of each term in `text`."""
+    if not text or not terms:
+        return []
+    folded, origin = _fold_with_map(text)
+    found: list[tuple[int, int, str]] = []
+    for term in dict.fromkeys(terms):
+        if not fold(term).strip():
+            continue
+        for match in _term_pattern(term).finditer(folded):
+            if match.end() > match.start():
+                found.append((origin[match.start()], origin[match.end() - 1] + 1, term))
+            if len(found) >= MAX_OCCURRENCES * 4:
+                break
+    found.sort()
+    return found
+
+
+def snippet(body: str, terms: list[str], width: int = SNIPPET_CHARS) -> tuple[str, list[tuple[int, int]]]:
+    """The window of `body` holding the most distinct terms, whitespace folded, and match spans.
+
+    Returns `(text, spans)` where spans index into `text`; "…" marks cut ends.
+    """
+    occurrences = find_occurrences(body, terms)
+    start = _best_window(occurrences, width)
+    end = min(len(body), start + width)
+    if start > 0 and end == len(body):
+        start = max(0, end - width)
+    inside = [(max(a, start), min(b, end)) for a, b, _ in occurrences if a < end and b > start]
+    text, spans = _squeeze(body, start, end, _merge(inside))
+    if start > 0:
+        text = "…" + text
+        spans = [(a + 1, b + 1) for a, b in spans]
+    if end < len(body):
+        text += "…"
+    return text, spans
+
+
+def _best_window(occurrences: list[tuple[int, int, str]], width: int) -> int:
+    """Start of the window with the most distinct terms, then the most occurrences, earliest."""
+    if not occurrences:
+        return 0
+    best_key: tuple[int, int, int] | None = None
+    best_start = 0
+    candidates = occurrences[:MAX_OCCURRENCES]
+    for first, _, _ in candidates:
+        start = max(0, first - LEAD_CHARS)
+        inside = [term for a, b, term in candidates if a >= start and b <= start + width]
+        key = (len(set(inside)), len(inside), -start)
+        if best_key is None or key > best_key:
+            best_key, best_start = key, start
+    return best_start
+
+
+def _merge(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    merged: list[tuple[int, int]] = []
+    for a, b in sorted(spans):
+        if merged and a <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], b))
+        else:
+            merged.append((a, b))
+    return merged
+
+
+def _squeeze(body: str, start: int, end: int, spans: list[tuple[int, int]]) -> tuple[str, list[tuple[int, int]]]:
+    """`body[start:end]` with whitespace runs folded to one space, spans moved along."""
+    out: list[str] = []
+    new_index: dict[int, int] = {}
+    previous_space = False
+    for index in range(start, end):
+        new_index[index] = len(out)
+        char = body[index]
+        if char.isspace():
+            if previous_space or not out:
+                continue
+            out.append(" ")
+            previous_space = True
+        else:
+            out.append(char)
+            previous_space = False
+    new_index[end] = len(out)
+    text = "".join(out)
+    stripped = text.rstrip()
+    moved = []
+    for a, b in spans:
+        new_a, new_b = new_index[a], min(new_index[b], len(stripped))
+        if new_b > new_a:
+            moved.append((new_a, new_b))
+    return stripped, moved
