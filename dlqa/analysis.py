@@ -178,15 +178,17 @@ def _gram_spans(folded: str) -> Iterator[tuple[int, str, int, int]]:
         for i in range(len(run) - 1):
             yield pos + i, run[i : i + 2], start + i, start + i + 2
         pos += len(run) - 1
-        yield pos - 1, run[-1], match.end() - 1, match.end()
+        yield pos, run[-1], match.end() - 1, match.end()
+        pos += 1
 
 
 def grams(text: str) -> list[tuple[int, str]]:
     """The SUBSTRING field's tokens: (position, gram) over `fold(text)`.
 
-    Each CJK run c1..cn gives bigrams c1c2…c(n-1)cn at consecutive positions plus cn at the
-    last bigram's position (so the prefix query `X*` finds any character X); a 1-character run
-    is a unigram; each run of other letters/digits is one token. Punctuation and spaces take
+    Each CJK run c1..cn gives bigrams c1c2…c(n-1)cn at consecutive positions, then cn alone at
+    the next position (so the prefix query `X*` finds any character X, and a phrase can step
+    from a run's last character to the following word); a 1-character run is a unigram; each
+    run of other letters/digits is one token. Punctuation and spaces take
     no position, so a query's grams sit contiguously wherever it occurs as a substring.
     """
     return [(pos, gram) for pos, gram, _, _ in _gram_spans(fold(text))]
@@ -195,20 +197,25 @@ def grams(text: str) -> list[tuple[int, str]]:
 def phrase_grams(text: str) -> list[tuple[str, bool]]:
     """The query-side grams of `text` at consecutive positions, as (term, is_prefix).
 
-    Run-final unigrams are dropped (in the indexed text the run may continue past the query),
-    and a trailing single CJK character becomes a prefix term `X*` for the same reason. A
-    phrase of these terms matches exactly the documents containing `text` as a substring.
+    The unigram closing the query's LAST CJK run is dropped (in the indexed text that run may
+    continue past the query), and a trailing single CJK character becomes a prefix term `X*`
+    for the same reason; earlier runs keep their closing unigram, which the indexed text has
+    too, because a run followed by another word ends there. A phrase of these terms matches
+    exactly the documents containing `text` as a substring.
     """
+    spans = _without_closing_unigram(list(_gram_spans(fold(text))))
     out: list[tuple[str, bool]] = []
-    last_pos = -1
-    spans = list(_gram_spans(fold(text)))
-    for index, (pos, gram, _, _) in enumerate(spans):
-        if pos == last_pos:  # the run-final unigram sharing its bigram's position
-            continue
-        last_pos = pos
+    for index, (_, gram, _, _) in enumerate(spans):
         is_last = index == len(spans) - 1
         out.append((gram, is_last and len(gram) == 1 and _is_cjk(gram)))
     return out
+
+
+def _without_closing_unigram(spans: list[tuple[int, str, int, int]]) -> list[tuple[int, str, int, int]]:
+    """Drop the unigram that closes a multi-character CJK run at the end of a query."""
+    if len(spans) >= 2 and len(spans[-1][1]) == 1 and spans[-2][3] == spans[-1][3] and _is_cjk(spans[-1][1]):
+        return spans[:-1]
+    return spans
 
 
 def _is_cjk(char: str) -> bool:
@@ -406,18 +413,16 @@ class WordAnalyzer(_DlqaTokenizer):
 class GramAnalyzer(_DlqaTokenizer):
     """The SUBSTRING field's analyzer: `grams` when indexing, `phrase_grams` terms in queries.
 
-    In query mode the run-final unigrams are left out so the terms sit at consecutive
-    positions, as Whoosh's Phrase expects; a trailing single character is yielded as a plain
-    term (an analyzer cannot express `X*`), so exact matching should use `phrase_grams`.
+    In query mode the closing unigram of the last run is left out, as in `phrase_grams`; a
+    trailing single character is yielded as a plain term (an analyzer cannot express `X*`),
+    so exact matching should use `phrase_grams`.
     """
 
     def _spans(self, value: str, mode: str) -> Iterable[tuple[int | None, str, int, int]]:
         folded = fold(value)
         mapping = _offset_map(value, folded)
-        last_pos = -1
-        for pos, gram, start, end in _gram_spans(folded):
-            if mode == "query":
-                if pos == last_pos:
-                    continue
-                last_pos = pos
+        spans = list(_gram_spans(folded))
+        if mode == "query":
+            spans = _without_closing_unigram(spans)
+        for pos, gram, start, end in spans:
             yield pos, gram, _locate(mapping, start), _locate(mapping, end)

@@ -31,7 +31,7 @@ if TYPE_CHECKING:
     from dlqa.model import Answer, Page
 
 #: Bump when the schema or the meaning of a field changes: older indexes must be rebuilt.
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 DEFAULT_INDEX = "index"
 VERSION_FILE = "dlqa-index.json"
 FILES_CACHE = "dlqa-files.json"

@@ -147,9 +147,9 @@ def test_one_character_is_a_prefix_and_longer_terms_a_phrase_of_grams():
 
     assert q.gram_match("body_grams", "懵") == wq.Prefix("body_grams", "懵")
     phrase = q.gram_match("body_grams", "过拟合")
-    positions = sorted({position for position, _ in grams("过拟合")})
     assert isinstance(phrase, wq.Phrase)
-    assert len(phrase.words) == len(positions)
+    # The indexed text's closing unigram 合 is not part of the phrase: the run may go on.
+    assert [gram for _, gram in grams("过拟合")][:-1] == phrase.words
     assert q.gram_match("body_grams", "，。") is None
     assert isinstance(q.gram_match("body_grams", "L2正"), wq.Sequence)
 
@@ -220,9 +220,6 @@ def test_a_latin_word_then_cjk_matches_where_the_word_is_whole(docs, word, tail)
     assert found >= {number for number, doc in enumerate(docs) if whole.search(doc)}
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "analysis.grams puts a run's last-character unigram at the position of the run's last "
-    "bigram, so a phrase ending 'word + one CJK char' also matches 'word + ?X' (b合 in b习合)"))
 def test_a_trailing_single_character_after_a_latin_word_is_aligned():
     ix = _ram_index(["b习合", "b合"])
     with ix.searcher() as searcher:
