@@ -5,6 +5,7 @@ Every command turns `DlqaError`s into one line on stderr and a non-zero exit sta
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -43,9 +44,15 @@ def _root(
     """Search saved Chinese deep-learning Q&A pages by answer."""
 
 
+#: Exit status of a command stopped by Ctrl-C (typer turns KeyboardInterrupt into it silently).
+INTERRUPTED = 130
+_said_why: list[int] = []
+
+
 def fail(message: str, code: int = 1) -> typer.Exit:
     """Print one line on stderr and return the Exit to raise."""
     typer.echo(f"dlqa: {message}", err=True)
+    _said_why.append(code)
     return typer.Exit(code)
 
 
@@ -105,21 +112,34 @@ def ingest(
     index: IndexOption = None,
     rebuild: Annotated[bool, typer.Option("--rebuild", help="Start over: drop everything indexed first.")] = False,
     prune: Annotated[bool, typer.Option("--prune", help="Drop answers of indexed files that no longer exist.")] = False,
+    wait: Annotated[float, typer.Option(
+        "--wait", envvar="DLQA_WAIT", min=0, metavar="SECONDS",
+        help="How long to wait while another ingest holds the index before giving up.")] = 10.0,
 ) -> None:
     """Add saved pages to the index; unchanged files are skipped, changed ones replaced.
 
+    `--rebuild` without PATH rebuilds from the paths the index was made from. Ctrl-C keeps
+    every batch already committed; run the same command again to finish.
+
     Example: dlqa ingest corpus/ 'downloads/**/*.html' --index ~/dlqa-index
     """
-    if not paths and not prune:
+    if not paths and not prune and not rebuild:
         raise fail("nothing to ingest: give files, folders or globs (or --prune alone)", 2)
-    from dlqa.index import index_location
+    from dlqa.index import IngestInterrupted, index_location
     from dlqa.index import ingest as run_ingest
     from dlqa.render_human import make_console, print_ingest_report
 
     location = index_location(index)
-    with user_errors():
-        report = _ingest_with_progress(paths or [], location, rebuild, prune) if sys.stderr.isatty() \
-            else run_ingest(paths or [], location, rebuild=rebuild, prune=prune)
+    try:
+        with user_errors():
+            report = _ingest_with_progress(paths or [], location, rebuild, prune, wait) if sys.stderr.isatty() \
+                else run_ingest(paths or [], location, rebuild=rebuild, prune=prune, wait=wait)
+    except IngestInterrupted as stop:
+        count = stop.report.pages_committed
+        files = "1 file was" if count == 1 else f"{count} files were"
+        raise fail(f"interrupted; {files} indexed before the interruption (the index is intact)", 130) from None
+    except KeyboardInterrupt:
+        raise fail("interrupted before anything was indexed (the index is intact)", 130) from None
     for path, reason in report.failures:
         typer.echo(f"dlqa: {path}: {reason}", err=True)
     print_ingest_report(report, make_console())
@@ -127,7 +147,8 @@ def ingest(
         raise typer.Exit(1)
 
 
-def _ingest_with_progress(paths: list[str], location: Path, rebuild: bool, prune: bool) -> IngestReport:
+def _ingest_with_progress(paths: list[str], location: Path, rebuild: bool, prune: bool,
+                          wait: float | None = None) -> IngestReport:
     """`ingest` with a rich progress bar on stderr (only used when stderr is a terminal)."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
@@ -141,7 +162,7 @@ def _ingest_with_progress(paths: list[str], location: Path, rebuild: bool, prune
         def progress(done: int, total: int, path: str) -> None:
             bar.update(task, completed=done, total=total, description=Path(path).name if path else "")
 
-        return run_ingest(paths, location, rebuild=rebuild, prune=prune, progress=progress)
+        return run_ingest(paths, location, rebuild=rebuild, prune=prune, progress=progress, wait=wait)
 
 
 @app.command()
@@ -155,23 +176,44 @@ def search(
     page: Annotated[int, typer.Option("--page", "-p", min=1, help="Which page of answers.")] = 1,
     as_json: Annotated[bool, typer.Option("--json", help="One JSON object: query, total, results.")] = False,
     as_jsonl: Annotated[bool, typer.Option("--jsonl", help="One JSON result per line.")] = False,
+    author: Annotated[str | None, typer.Option("--author", help="Only answers whose author contains this.")] = None,
+    site: Annotated[str | None, typer.Option("--site", help="Only this site: python88, blog, v2ex, zhihu, web.")] = None,
+    since: Annotated[str | None, typer.Option("--since", metavar="YYYY-MM-DD",
+                                              help="Only answers dated this day or later.")] = None,
+    until: Annotated[str | None, typer.Option("--until", metavar="YYYY-MM-DD",
+                                              help="Only answers dated this day or earlier.")] = None,
+    sort: Annotated[str, typer.Option("--sort", metavar="relevance|date",
+                                      help="Best matches first, or newest first (undated last).")] = "relevance",
+    no_expand: Annotated[bool, typer.Option("--no-expand",
+                                            help="Search only the words typed, not their glossary synonyms.")] = False,
     index: IndexOption = None,
 ) -> None:
     """Find answers: every word must occur (as written, any case); best matches first.
 
-    Exit status: 0 something matched, 1 nothing did, 2 bad query or no index. Put `--` before
-    a query that starts with '-'.
+    A glossary term also finds its other names (overfitting finds 过拟合), exact matches
+    first; reposts of one answer are one result. Exit status: 0 something matched, 1 nothing
+    did, 2 bad query or no index. Put `--` before a query that starts with '-'.
 
     Example: dlqa search 过拟合 NOT 欠拟合 site:python88 --limit 5
     """
     if as_json and as_jsonl:
         raise fail("--json and --jsonl cannot be used together", 2)
+    from dlqa.dedup import parse_date_option
     from dlqa.index import index_location
+    from dlqa.search import SORTS, Filters
     from dlqa.search import search as run_search
 
+    if sort not in SORTS:
+        raise fail(f"--sort must be one of: {', '.join(SORTS)}", 2)
+    try:
+        filters = Filters(author=author, site=site, since=since and parse_date_option(since),
+                          until=until and parse_date_option(until))
+    except ValueError as error:
+        raise fail(f"--since/--until: {error}", 2) from None
     text = " ".join(query)
     with user_errors():
-        results = run_search(index_location(index), text, limit=limit, page=page)
+        results = run_search(index_location(index), text, limit=limit, page=page, filters=filters, sort=sort,
+                             expand=not no_expand)
     if as_json or as_jsonl:
         from dlqa.render_json import dumps
 
@@ -184,7 +226,8 @@ def search(
 
         print_results(results, make_console())
         if not results.total:
-            typer.echo(f"no answer matches {text}", err=True)
+            hint = f"; did you mean {results.suggestion}?" if results.suggestion else ""
+            typer.echo(f"no answer matches {text}{hint}", err=True)
     raise typer.Exit(0 if results.total else 1)
 
 
@@ -194,28 +237,61 @@ def show(
     as_json: Annotated[bool, typer.Option("--json", help="The answer as one JSON object.")] = False,
     index: IndexOption = None,
 ) -> None:
-    """Print one whole answer: title, link, author, body.
+    """Print one whole answer: title, link, author, its key terms (TF-IDF), body.
 
     Example: dlqa show 3f2a9c01d4e5b677   (ids are in `dlqa search --json` output)
     """
     from dlqa.index import index_location
+    from dlqa.related import key_terms
     from dlqa.search import get_answer
 
     with user_errors():
         hit = get_answer(index_location(index), answer_id)
+        terms = key_terms(index_location(index), hit.id) if hit is not None else None
     if hit is None:
         raise fail(f"no answer with id {answer_id}")
     if as_json:
         from dlqa.render_json import dumps
 
         data = hit.to_dict()
-        for name in ("score", "snippet", "matched"):
+        for name in ("score", "snippet", "matched", "seen_in"):
             data.pop(name)
+        data["key_terms"] = terms or []
         sys.stdout.write(dumps(data) + "\n")
     else:
         from dlqa.render_human import make_console, print_answer
 
-        print_answer(hit, make_console())
+        print_answer(hit, make_console(), key_terms=terms or [])
+
+
+@app.command()
+def similar(
+    answer_id: Annotated[str, typer.Argument(metavar="ID", help="An answer id (or its first 6+ characters).",
+                                             show_default=False)],
+    limit: Annotated[int, typer.Option("--limit", "-n", min=1, help="How many answers.")] = 10,
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON object: key_terms, total, results.")] = False,
+    index: IndexOption = None,
+) -> None:
+    """List answers about the same ideas: sharing this answer's key terms (TF-IDF).
+
+    Example: dlqa similar 8262a860   (reposts of the answer itself are left out)
+    """
+    from dlqa.index import index_location
+    from dlqa.related import similar as find_similar
+
+    with user_errors():
+        found = find_similar(index_location(index), answer_id, limit=limit)
+    if found is None:
+        raise fail(f"no answer with id {answer_id}")
+    if as_json:
+        from dlqa.render_json import dumps
+
+        sys.stdout.write(dumps(found.to_dict()) + "\n")
+    else:
+        from dlqa.render_human import make_console, print_similar
+
+        print_similar(found, make_console())
+    raise typer.Exit(0 if found.results else 1)
 
 
 @app.command()
@@ -243,11 +319,35 @@ def stats(
 
 
 def main() -> None:
+    """The `dlqa` entry point: whatever goes wrong ends as one line on stderr, never a traceback.
+
+    An unexpected exception (a bug) exits 70 (EX_SOFTWARE); `DLQA_DEBUG=1` shows its traceback.
+    """
     try:
-        app()
+        from typer import _click as click  # recent typer vendors its own copy of click
+    except ImportError:  # pragma: no cover - older typer
+        import click  # type: ignore[no-redef]
+
+    try:
+        # Not standalone: click would turn Ctrl-C into "Aborted!" and exit status 1.
+        status = app(standalone_mode=False)
     except DlqaError as error:
         typer.echo(f"dlqa: {error}", err=True)
         sys.exit(error.exit_code)
-    except KeyboardInterrupt:
+    except click.ClickException as error:
+        error.show()
+        sys.exit(error.exit_code)
+    except (KeyboardInterrupt, click.exceptions.Abort):
         typer.echo("dlqa: interrupted", err=True)
         sys.exit(130)
+    except Exception as error:
+        if os.environ.get("DLQA_DEBUG"):
+            raise
+        detail = " ".join(str(error).split())[:300]
+        typer.echo(f"dlqa: internal error: {type(error).__name__}: {detail} "
+                   "(set DLQA_DEBUG=1 to see the traceback)", err=True)
+        sys.exit(70)
+    status = status if isinstance(status, int) else 0
+    if status == INTERRUPTED and INTERRUPTED not in _said_why:
+        typer.echo("dlqa: interrupted", err=True)
+    sys.exit(status)

@@ -11,11 +11,15 @@ differs (a crash between commit and cache write) the cache is rebuilt from the d
 from __future__ import annotations
 
 import contextlib
+import errno
 import glob
 import hashlib
 import json
 import os
+import re
+import signal
 import tempfile
+import threading
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -31,7 +35,7 @@ if TYPE_CHECKING:
     from dlqa.model import Answer, Page
 
 #: Bump when the schema or the meaning of a field changes: older indexes must be rebuilt.
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 DEFAULT_INDEX = "index"
 VERSION_FILE = "dlqa-index.json"
 FILES_CACHE = "dlqa-files.json"
@@ -39,14 +43,32 @@ INGEST_LOCK = "dlqa-ingest.lock"
 #: What a directory walk picks up; files named explicitly are tried whatever their suffix.
 SUFFIXES = (".txt", ".htm", ".html")
 #: Files per commit: bounds memory, and an interrupted ingest keeps what it committed.
+#: The hidden knob `DLQA_COMMIT_EVERY=N` overrides it (the crash tests commit every few files).
 BATCH_FILES = 200
-#: Seconds to wait for another ingest before giving up with IndexBusyError.
+#: Seconds to wait for another ingest before giving up with IndexBusyError (`ingest --wait`).
 LOCK_TIMEOUT = 10.0
+#: Leftovers of a killed process: Whoosh's TOC temp files and our JSON temp files.
+_STALE_TEMP = re.compile(r"^(_MAIN_[0-9]+\.toc\.[0-9.]+|\.tmp-.*\.json)$")
 #: Fields every result carries (stored in the index).
 STORED_FIELDS = ("id", "position", "author", "author_bio", "url", "floor", "posted_at", "body",
                  "title", "site", "page_url", "question_url", "source_file")
 
 ProgressCallback = Callable[[int, int, str], None]
+
+
+class IndexWriteError(DlqaError):
+    """The index folder cannot be written (read-only, disk full): the last commit is kept."""
+
+
+class IngestInterrupted(KeyboardInterrupt):
+    """Ctrl-C during `ingest`, carrying the report of what was committed before it.
+
+    Still a KeyboardInterrupt, so callers that do not care see the usual exception.
+    """
+
+    def __init__(self, report: IngestReport) -> None:
+        super().__init__()
+        self.report = report
 
 
 def index_location(path: str | os.PathLike[str] | None = None) -> Path:
@@ -71,7 +93,7 @@ def make_schema() -> Any:
         author=fields.TEXT(analyzer=GramAnalyzer(), stored=True, phrase=True, field_boost=2.0),
         author_exact=fields.ID(),
         author_bio=fields.STORED(),
-        body=fields.TEXT(analyzer=WordAnalyzer(), stored=True, phrase=False),
+        body=fields.TEXT(analyzer=WordAnalyzer(), stored=True, phrase=False, vector=True),
         body_grams=fields.TEXT(analyzer=GramAnalyzer(), phrase=True),
         url=fields.STORED(),
         page_url=fields.STORED(),
@@ -79,6 +101,10 @@ def make_schema() -> Any:
         position=fields.NUMERIC(stored=True),
         floor=fields.NUMERIC(stored=True),
         posted_at=fields.ID(stored=True),
+        # v3: normalised date for --since/--until/--sort date, and repost keys (dlqa.dedup).
+        posted_date=fields.ID(stored=True, sortable=True),
+        dup_url=fields.ID(stored=True, sortable=True),
+        dup_text=fields.ID(stored=True, sortable=True),
     )
 
 
@@ -95,6 +121,13 @@ def has_index(index_dir: str | os.PathLike[str]) -> bool:
     return any(name.startswith("_MAIN_") and name.endswith(".toc") for name in names)
 
 
+def _has_segments(index_dir: Path) -> bool:
+    try:
+        return any(name.startswith("MAIN_") and name.endswith(".seg") for name in os.listdir(index_dir))
+    except OSError:
+        return False
+
+
 def no_index_error(index_dir: str | os.PathLike[str]) -> NoIndexError:
     return NoIndexError(f"no index at {index_dir}; run `dlqa ingest corpus/`")
 
@@ -105,6 +138,8 @@ def open_index(index_dir: str | os.PathLike[str], create: bool = False) -> FileI
 
     path = Path(index_dir)
     if not has_index(path):
+        if _has_segments(path):  # segments without a table of contents: not "no index"
+            raise damaged_error(path, "its table of contents is missing")
         if not create:
             raise no_index_error(path)
         return create_index(path)
@@ -112,30 +147,81 @@ def open_index(index_dir: str | os.PathLike[str], create: bool = False) -> FileI
     try:
         ix = windex.open_dir(str(path))
         schema_names = set(ix.schema.names())
+        # Opening a reader opens every segment file: a truncated or deleted one fails here,
+        # once, instead of as some struct/EOF error in the middle of a search.
+        ix.reader().close()
     except DlqaError:
         raise
     except Exception as error:  # whoosh raises many types for unreadable files
-        raise IndexDamagedError(
-            f"index at {path} cannot be read ({_one_line(error)}); run `dlqa ingest --rebuild PATH…`"
-        ) from None
+        raise damaged_error(path, _one_line(error)) from None
     missing = {"id", "source_file", "body_grams", "title_grams"} - schema_names
     if missing:
-        raise IndexDamagedError(f"index at {path} is not a dlqa index; run `dlqa ingest --rebuild PATH…`")
+        raise damaged_error(path, "not a dlqa index")
     return ix
 
 
-def create_index(path: Path) -> FileIndex:
-    """A new, empty index in `path` (whatever Whoosh index was there is cleared)."""
+def damaged_error(index_dir: str | os.PathLike[str], detail: str) -> IndexDamagedError:
+    """The one line for an unreadable index: what to run, without PATH when it is remembered."""
+    path = Path(index_dir)
+    return IndexDamagedError(f"the index at {path} is damaged ({detail}); run `{rebuild_command(path)}`")
+
+
+def rebuild_command(path: Path) -> str:
+    """`dlqa ingest --rebuild …` for this index: PATH only when it does not remember its sources."""
+    where = "" if os.fspath(path) == DEFAULT_INDEX else f" --index {path}"
+    return f"dlqa ingest --rebuild{where}" + ("" if remembered_sources(path) else " PATH…")
+
+
+def remembered_sources(index_dir: str | os.PathLike[str]) -> list[str]:
+    """The paths the index was made from, as recorded by `ingest` in `dlqa-index.json`.
+
+    Falls back to the indexed files listed in the signature cache, so an index whose manifest
+    was lost can still be rebuilt from its corpus.
+    """
+    path = Path(index_dir)
+    sources = _manifest_sources(path)
+    if sources:
+        return sources
+    with contextlib.suppress(OSError, ValueError, AttributeError):
+        files = json.loads((path / FILES_CACHE).read_text(encoding="utf-8")).get("files")
+        if isinstance(files, dict):
+            return sorted(files)
+    return []
+
+
+def _manifest_sources(path: Path) -> list[str]:
+    with contextlib.suppress(OSError, ValueError, AttributeError):
+        sources = json.loads((path / VERSION_FILE).read_text(encoding="utf-8")).get("sources")
+        if isinstance(sources, list):
+            return [str(source) for source in sources]
+    return []
+
+
+def _write_manifest(path: Path, sources: list[str]) -> None:
+    """Schema version and source paths; skipped when unchanged (a read-only index stays usable)."""
+    with contextlib.suppress(OSError, ValueError, AttributeError):
+        data = json.loads((path / VERSION_FILE).read_text(encoding="utf-8"))
+        if data.get("schema_version") == SCHEMA_VERSION and data.get("sources") == sources:
+            return
+    _write_json(path / VERSION_FILE, {"schema_version": SCHEMA_VERSION, "tool": "dlqa", "sources": sources})
+
+
+def create_index(path: Path, sources: list[str] | None = None) -> FileIndex:
+    """A new, empty index in `path` (whatever Whoosh index was there is cleared).
+
+    The manifest is written first: a process killed in between leaves a manifest without an
+    index (created again next time), never an index that looks like another version's.
+    """
     from whoosh import index as windex
 
     try:
         path.mkdir(parents=True, exist_ok=True)
+        _write_manifest(path, sources if sources is not None else remembered_sources(path))
+        with contextlib.suppress(FileNotFoundError):
+            (path / FILES_CACHE).unlink()
         ix = windex.create_in(str(path), make_schema())
     except OSError as error:
-        raise InputError(f"cannot create an index at {path}: {error.strerror or error}") from None
-    _write_json(path / VERSION_FILE, {"schema_version": SCHEMA_VERSION, "tool": "dlqa"})
-    with contextlib.suppress(OSError):
-        (path / FILES_CACHE).unlink()
+        raise write_error(path, error) from None
     return ix
 
 
@@ -144,14 +230,26 @@ def _check_version(path: Path) -> None:
         data = json.loads((path / VERSION_FILE).read_text(encoding="utf-8"))
         version = data.get("schema_version")
     except FileNotFoundError:
-        version = None
+        raise damaged_error(path, f"{VERSION_FILE} is missing") from None
     except (OSError, ValueError, AttributeError):
-        version = "unreadable"
+        raise damaged_error(path, f"{VERSION_FILE} is unreadable") from None
     if version != SCHEMA_VERSION:
         raise IndexDamagedError(
             f"index at {path} was built by another dlqa version (schema {version}, this one "
-            f"needs {SCHEMA_VERSION}); run `dlqa ingest --rebuild PATH…`"
+            f"needs {SCHEMA_VERSION}); run `{rebuild_command(path)}`"
         )
+
+
+def write_error(path: Path, error: OSError) -> IndexWriteError:
+    """One line for a failed write into the index folder; the last commit stays searchable."""
+    if error.errno == errno.ENOSPC:
+        reason = "the disk is full"
+    elif error.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        reason = "the folder is read-only"
+    else:
+        reason = error.strerror or _one_line(error)
+    return IndexWriteError(f"cannot write to the index at {path}: {reason}; "
+                           "what was indexed before is kept and still searchable")
 
 
 def _one_line(error: BaseException) -> str:
@@ -172,32 +270,73 @@ def _write_json(path: Path, data: Any) -> None:
         raise
 
 
-def _writer(ix: FileIndex) -> IndexWriter:
-    """A writer that waits a bounded time for Whoosh's lock instead of failing at once."""
+def _writer(ix: FileIndex, wait: float) -> IndexWriter:
+    """A writer that waits a bounded time for Whoosh's lock instead of failing at once.
+
+    Whoosh's MAIN_WRITELOCK is an flock, released by the OS when its process dies, so the file
+    a killed ingest leaves behind never blocks the next one.
+    """
     from whoosh.index import LockError
 
     try:
-        return ix.writer(timeout=LOCK_TIMEOUT)
+        return ix.writer(timeout=wait)
     except LockError:
-        raise IndexBusyError(
-            f"index at {ix.storage.folder} is busy: another dlqa ingest is running"
-        ) from None
+        raise _busy(Path(ix.storage.folder), wait) from None
+    except OSError as error:
+        raise write_error(Path(ix.storage.folder), error) from None
+
+
+def _busy(path: Path, wait: float) -> IndexBusyError:
+    return IndexBusyError(f"index at {path} is busy: another dlqa ingest is running "
+                          f"(waited {wait:g} s; try again later or use --wait)")
 
 
 @contextlib.contextmanager
-def _ingest_lock(path: Path) -> Iterator[None]:
-    """One ingest at a time per index, so the signature cache is never written by two."""
+def _ingest_lock(path: Path, wait: float) -> Iterator[None]:
+    """One ingest at a time per index, so the signature cache is never written by two.
+
+    filelock uses flock too: a SIGKILLed holder's lock vanishes with it.
+    """
     from filelock import FileLock, Timeout
 
     lock = FileLock(str(path / INGEST_LOCK))
     try:
-        lock.acquire(timeout=LOCK_TIMEOUT)
+        lock.acquire(timeout=wait)
     except Timeout:
-        raise IndexBusyError(f"index at {path} is busy: another dlqa ingest is running") from None
+        raise _busy(path, wait) from None
+    except OSError as error:
+        raise write_error(path, error) from None
     try:
+        _remove_stale_temps(path)
         yield
     finally:
         lock.release()
+
+
+def _remove_stale_temps(path: Path) -> None:
+    """Temp files of a killed ingest: harmless to readers, but they would pile up."""
+    with contextlib.suppress(OSError):
+        for name in os.listdir(path):
+            if _STALE_TEMP.match(name):
+                with contextlib.suppress(OSError):
+                    os.unlink(path / name)
+
+
+@contextlib.contextmanager
+def _sigint_deferred() -> Iterator[None]:
+    """Hold Ctrl-C back while a commit runs, so it ends either fully done or not begun."""
+    if threading.current_thread() is not threading.main_thread() \
+            or signal.getsignal(signal.SIGINT) is not signal.default_int_handler:
+        yield
+        return
+    caught: list[int] = []
+    signal.signal(signal.SIGINT, lambda signum, frame: caught.append(signum))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+    if caught:
+        raise KeyboardInterrupt
 
 
 # ---------------------------------------------------------------------------------------------
@@ -267,6 +406,8 @@ class IngestReport:
     unchanged: int = 0
     pruned: int = 0
     files_unchanged: int = 0
+    #: Pages whose answers reached a commit (what survives an interruption).
+    pages_committed: int = 0
     answers_total: int = 0
     failures: list[tuple[str, str]] = field(default_factory=list)
 
@@ -288,32 +429,52 @@ def ingest(
     rebuild: bool = False,
     prune: bool = False,
     progress: ProgressCallback | None = None,
+    wait: float | None = None,
 ) -> IngestReport:
     """Add new and changed files' answers to the index; skip unchanged files.
 
     A file that fails to read or parse is reported and skipped, and its earlier answers stay.
-    `prune` drops the answers of indexed files that no longer exist; `rebuild` starts over.
+    `prune` drops the answers of indexed files that no longer exist; `rebuild` starts over,
+    from the paths the index was made from when `paths` is empty. `wait` bounds the wait for
+    another ingest (default `LOCK_TIMEOUT`). Ctrl-C raises `IngestInterrupted` after cancelling
+    the uncommitted batch; a failed write raises `IndexWriteError`; both keep earlier commits.
     """
     path = Path(index_dir)
+    wait = LOCK_TIMEOUT if wait is None else max(0.0, wait)
+    sources = [os.path.abspath(os.fspath(arg)) for arg in paths]
+    if rebuild and not sources:
+        sources = remembered_sources(path)
+        if not sources:
+            raise InputError(f"the index at {path} does not remember what it was made from; "
+                             "give the files or folders: `dlqa ingest --rebuild PATH…`")
     try:
         path.mkdir(parents=True, exist_ok=True)
     except OSError as error:
         raise InputError(f"cannot create the index folder {path}: {error.strerror or error}") from None
     report = IngestReport(index_dir=str(path))
-    files, report.failures = discover(paths)
-    with _ingest_lock(path):
+    files, report.failures = discover(sources)
+    with _ingest_lock(path, wait):
         clear_first = False
         if rebuild:
             try:
                 ix = open_index(path)
                 clear_first = True  # keep the old index readable until the first commit
             except (NoIndexError, IndexDamagedError):
-                ix = create_index(path)
+                ix = create_index(path, sources)
             known: dict[str, _FileState] = {}
         else:
             ix = open_index(path, create=True)
             known = _known_files(ix, path)
-        _Ingester(ix, path, known, report, clear_first).run(files, prune, progress)
+            old = _manifest_sources(path)
+            sources = old + [source for source in sources if source not in old]
+        try:
+            _write_manifest(path, sources)
+        except OSError as error:
+            raise write_error(path, error) from None
+        try:
+            _Ingester(ix, path, known, report, clear_first, wait).run(files, prune, progress)
+        except KeyboardInterrupt:
+            raise IngestInterrupted(report) from None
     return report
 
 
@@ -321,8 +482,9 @@ class _Ingester:
     """The batch loop of `ingest`, holding the open writer between files."""
 
     def __init__(self, ix: FileIndex, path: Path, known: dict[str, _FileState], report: IngestReport,
-                 clear_first: bool) -> None:
+                 clear_first: bool, wait: float = LOCK_TIMEOUT) -> None:
         self.ix = ix
+        self.wait = wait
         self.path = path
         self.known = known
         self.report = report
@@ -335,6 +497,7 @@ class _Ingester:
         from dlqa.extract import parse_file
 
         total = len(files)
+        batch = _batch_files()
         try:
             for done, file_path in enumerate(files):
                 if progress:
@@ -342,11 +505,13 @@ class _Ingester:
                 self.report.files_read += 1
                 try:
                     self._one_file(file_path, parse_file)
+                except IndexWriteError:
+                    raise
                 except DlqaError as error:
                     self.report.failures.append((file_path, str(error)))
                 except Exception as error:  # an extraction bug must not stop the batch
                     self.report.failures.append((file_path, f"cannot extract: {_one_line(error)}"))
-                if self.pending >= BATCH_FILES:
+                if self.pending >= batch:
                     self._commit()
             if prune:
                 self._prune()
@@ -387,9 +552,12 @@ class _Ingester:
         page.source_file = file_path
         documents = [_document(page, answer, file_path, signature) for answer in page.answers]
         writer = self._open_writer()
-        writer.delete_by_term("source_file", file_path)
-        for document in documents:
-            writer.add_document(**document)
+        try:
+            writer.delete_by_term("source_file", file_path)
+            for document in documents:
+                writer.add_document(**document)
+        except OSError as error:  # the writer spills to segment files: disk full, read-only
+            raise write_error(self.path, error) from None
         self.report.pages += 1
         if old and old.answers:
             self.report.replaced += len(documents)
@@ -412,24 +580,38 @@ class _Ingester:
 
     def _open_writer(self) -> IndexWriter:
         if self.writer is None:
-            self.writer = _writer(self.ix)
+            self.writer = _writer(self.ix, self.wait)
         return self.writer
 
     def _commit(self) -> None:
         if self.writer is not None:
-            if self.clear_first:
-                from whoosh.writing import CLEAR
+            writer, self.writer = self.writer, None
+            try:
+                with _sigint_deferred():
+                    if self.clear_first:
+                        from whoosh.writing import CLEAR
 
-                self.writer.commit(mergetype=CLEAR)
-                self.clear_first = False
-            else:
-                self.writer.commit()
-            self.writer = None
-            self.pending = 0
-            self.cache_dirty = True
+                        writer.commit(mergetype=CLEAR)
+                    else:
+                        writer.commit()
+                    self.clear_first = False
+                    self.pending = 0
+                    self.report.pages_committed = self.report.pages
+                    self.cache_dirty = True
+            except OSError as error:  # Whoosh released its lock; the previous TOC still stands
+                raise write_error(self.path, error) from None
         if self.cache_dirty:
-            _save_known(self.ix, self.path, self.known)
+            # Only a cache: when it cannot be written, the next ingest rebuilds it from the index.
+            with contextlib.suppress(OSError):
+                _save_known(self.ix, self.path, self.known)
             self.cache_dirty = False
+
+
+def _batch_files() -> int:
+    """Files per commit: `BATCH_FILES`, or the hidden `DLQA_COMMIT_EVERY` knob for tests."""
+    with contextlib.suppress(ValueError):
+        return max(1, int(os.environ.get("DLQA_COMMIT_EVERY", "")))
+    return BATCH_FILES
 
 
 def _same_stat(old: dict[str, Any], new: dict[str, Any]) -> bool:
@@ -438,6 +620,8 @@ def _same_stat(old: dict[str, Any], new: dict[str, Any]) -> bool:
 
 def _document(page: Page, answer: Answer, file_path: str, signature: dict[str, Any]) -> dict[str, Any]:
     """The Whoosh fields of one answer; None values are left out (Whoosh refuses them)."""
+    from dlqa.dedup import normalise_date, text_key, url_key
+
     author = _clean(answer.author)
     values: dict[str, Any] = {
         "id": answer.id,
@@ -458,6 +642,9 @@ def _document(page: Page, answer: Answer, file_path: str, signature: dict[str, A
         "position": answer.position,
         "floor": answer.floor,
         "posted_at": _clean(answer.posted_at),
+        "posted_date": normalise_date(answer.posted_at),
+        "dup_url": url_key(answer.url, page.page_url, page.question_url),
+        "dup_text": text_key(answer.body or ""),
     }
     return {name: value for name, value in values.items() if value is not None and value != ""}
 
@@ -519,15 +706,18 @@ def stats(index_dir: str | os.PathLike[str], top: int = 10) -> dict[str, Any]:
     answers_by_site: Counter[str] = Counter()
     authors: Counter[str] = Counter()
     answers = 0
-    with ix.searcher() as searcher:
-        for stored in searcher.all_stored_fields():
-            answers += 1
-            site = stored.get("site") or "web"
-            pages_by_site.setdefault(site, set()).add(stored.get("source_file") or "")
-            answers_by_site[site] += 1
-            if stored.get("author"):
-                authors[stored["author"]] += 1
-    size = sum(entry.stat().st_size for entry in path.iterdir() if entry.is_file())
+    try:
+        with ix.searcher() as searcher:
+            for stored in searcher.all_stored_fields():
+                answers += 1
+                site = stored.get("site") or "web"
+                pages_by_site.setdefault(site, set()).add(stored.get("source_file") or "")
+                answers_by_site[site] += 1
+                if stored.get("author"):
+                    authors[stored["author"]] += 1
+    except Exception as error:  # a segment damaged in a way opening did not notice
+        raise damaged_error(path, _one_line(error)) from None
+    size = _folder_size(path)
     return {
         "index": str(path.resolve()),
         "schema_version": SCHEMA_VERSION,
@@ -539,3 +729,13 @@ def stats(index_dir: str | os.PathLike[str], top: int = 10) -> dict[str, Any]:
                         for name, count in sorted(authors.items(), key=lambda item: (-item[1], item[0]))[:top]],
         "size_bytes": size,
     }
+
+
+def _folder_size(path: Path) -> int:
+    """Bytes in the index folder; files a concurrent ingest deletes meanwhile count as 0."""
+    size = 0
+    for entry in os.scandir(path):
+        with contextlib.suppress(OSError):
+            if entry.is_file():
+                size += entry.stat().st_size
+    return size

@@ -35,6 +35,13 @@ TEXT_FIELDS: dict[str, tuple[str, str | None]] = {
 }
 #: The extra weight of a whole-word match over a substring-only match.
 WORD_BOOST = 2.0
+#: The extra weight of the name the user typed over the other names of its glossary concept.
+TYPED_BOOST = 3.0
+#: Shortest typed Latin word also looked for inside longer Latin tokens, and that match's weight.
+MIN_INNER_LATIN = 3
+INNER_LATIN_BOOST = 0.3
+#: Longest run of bare words joined to look up a multi-word glossary name ("transfer learning").
+MAX_NAME_WORDS = 4
 
 _OPEN_QUOTES = {'"': '"', "“": "”", "”": "”"}
 _FIELD_PREFIX = re.compile(r"^([A-Za-z_]+):(.*)$", re.DOTALL)
@@ -250,22 +257,37 @@ class Built:
 
     query: object
     terms: list[tuple[str, str | None]] = field(default_factory=list)
+    #: Typed term → the other glossary names it was expanded to (empty without expansion).
+    expansions: dict[str, list[str]] = field(default_factory=dict)
 
 
-def build(node: Node, word_freq: Callable[[str], int] | None = None) -> Built:
+@dataclass
+class _Context:
+    """What `_build` threads through the tree: statistics, switches and what it collects."""
+
+    word_freq: Callable[[str], int] | None
+    terms: list[tuple[str, str | None]]
+    expand: bool = False
+    expansions: dict[str, list[str]] = field(default_factory=dict)
+
+
+def build(node: Node, word_freq: Callable[[str], int] | None = None, expand: bool = False) -> Built:
     """Turn a syntax tree into a Whoosh query; raise `QueryError` when nothing is searchable.
 
     `word_freq(word)` is the document frequency of `word` in the index; it lets
     `analysis.segment_query` split a bare word into the index's own words without jieba.
+    With `expand`, a bare term naming a glossary concept (过拟合, overfitting) matches any of
+    the concept's names, the typed one boosted; `Built.expansions` says which were applied.
     """
     terms: list[tuple[str, str | None]] = []
-    result = _build(node, word_freq, terms, negated=False)
+    context = _Context(word_freq, terms, expand)
+    result = _build(node, context, negated=False)
     if result is None:
         raise QueryError("nothing to search for: the query holds no letters, digits or characters")
     if isinstance(result, _Negative):
         result = _and_not(wq.Every(), result.query)
     unique = list(dict.fromkeys(terms))
-    return Built(result, unique)
+    return Built(result, unique, context.expansions)
 
 
 class _FixedAndNotMatcher(AndNotMatcher):
@@ -298,19 +320,19 @@ class _Negative:
     query: object
 
 
-def _build(node: Node, word_freq: Callable[[str], int] | None, terms: list[tuple[str, str | None]],
-           negated: bool) -> object | None:
+def _build(node: Node, context: _Context, negated: bool) -> object | None:
     if isinstance(node, Term):
-        return _term_query(node, word_freq, terms, negated)
+        return _expanded_term_query(node, context, negated)
     if isinstance(node, Not):
-        inner = _build(node.child, word_freq, terms, not negated)
+        inner = _build(node.child, context, not negated)
         if inner is None:
             return None
         if isinstance(inner, _Negative):  # NOT NOT x is x
             return inner.query
         return _Negative(inner)
     if isinstance(node, And):
-        parts = [_build(child, word_freq, terms, negated) for child in node.children]
+        children = _join_names(node.children) if context.expand else node.children
+        parts = [_build(child, context, negated) for child in children]
         positives = [part for part in parts if part is not None and not isinstance(part, _Negative)]
         negatives = [part.query for part in parts if isinstance(part, _Negative)]
         if not positives and not negatives:
@@ -322,13 +344,75 @@ def _build(node: Node, word_freq: Callable[[str], int] | None, terms: list[tuple
             return positive
         return _and_not(positive, negatives[0] if len(negatives) == 1 else wq.Or(negatives))
     if isinstance(node, Or):
-        parts = [_build(child, word_freq, terms, negated) for child in node.children]
+        parts = [_build(child, context, negated) for child in node.children]
         kept = [_and_not(wq.Every(), part.query) if isinstance(part, _Negative) else part
                 for part in parts if part is not None]
         if not kept:
             return None
         return kept[0] if len(kept) == 1 else wq.Or(kept)
     raise TypeError(f"not a query node: {node!r}")  # pragma: no cover
+
+
+def _join_names(children: tuple[Node, ...]) -> tuple[Node, ...]:
+    """Join runs of bare words that spell a multi-word glossary name into one term.
+
+    `transfer learning` typed without quotes is two ANDed words; joined, it can be expanded
+    to 迁移学习 while still matching the two words as typed.
+    """
+    from dlqa.expand import is_glossary_name
+
+    out: list[Node] = []
+    i = 0
+    while i < len(children):
+        child = children[i]
+        joined = None
+        if _bare(child):
+            for size in range(min(MAX_NAME_WORDS, len(children) - i), 1, -1):
+                run = children[i : i + size]
+                if all(_bare(c) and c.field == child.field for c in run):  # type: ignore[union-attr]
+                    text = " ".join(c.text for c in run)  # type: ignore[union-attr]
+                    if is_glossary_name(text):
+                        joined = (Term(text, child.field), size)  # type: ignore[union-attr]
+                        break
+        if joined:
+            out.append(joined[0])
+            i += joined[1]
+        else:
+            out.append(child)
+            i += 1
+    return tuple(out)
+
+
+def _bare(node: Node) -> bool:
+    return isinstance(node, Term) and not node.phrase and node.field in (None, "title", "body")
+
+
+def _expanded_term_query(term: Term, context: _Context, negated: bool) -> object | None:
+    """`_term_query`, or with expansion the OR of every name of the term's glossary concept."""
+    typed = _term_query(term, context.word_freq, context.terms, negated)
+    if not context.expand or typed is None or not _bare(term):
+        return typed
+    from dlqa.expand import variants
+
+    names = variants(term.text)
+    if not names:
+        return typed
+    options = []
+    for name in names:
+        # each other name is matched as written (a phrase), like a quoted term
+        query = _term_query(Term(name, term.field, phrase=True), context.word_freq, context.terms, negated)
+        if query is not None:
+            options.append(query)
+    if not options:
+        return typed
+    context.expansions.setdefault(_SPACE.sub(" ", term.text.strip()), names)
+    return wq.Or([_boosted(typed, TYPED_BOOST), *options])
+
+
+def _boosted(query: Any, boost: float) -> Any:
+    query = query.copy()
+    query.boost = boost
+    return query
 
 
 def _term_query(term: Term, word_freq: Callable[[str], int] | None, terms: list[tuple[str, str | None]],
@@ -350,6 +434,8 @@ def _term_query(term: Term, word_freq: Callable[[str], int] | None, terms: list[
     queries = []
     for piece in pieces:
         query = _substring_query(piece, term.field)
+        if query is not None and not term.phrase:
+            query = _with_inner_latin(query, piece, term.field)
         if query is not None:
             queries.append(query)
             if not negated:
@@ -357,6 +443,28 @@ def _term_query(term: Term, word_freq: Callable[[str], int] | None, terms: list[
     if not queries:
         return None
     return queries[0] if len(queries) == 1 else wq.And(queries)
+
+
+def _with_inner_latin(query: Any, piece: str, field_name: str | None) -> Any:
+    """Also match a typed Latin word inside longer Latin tokens (feather → feather12315).
+
+    Latin runs are whole gram tokens, so `query` alone matches whole words only; a user name
+    or model name typed in part still finds its answers, ranked after whole-word matches.
+    Glossary names (GAN, BP) and words under `MIN_INNER_LATIN` characters stay whole-word:
+    GAN must not find "organ".
+    """
+    from dlqa.analysis import phrase_grams
+    from dlqa.expand import is_glossary_name
+
+    grams = phrase_grams(piece)
+    if len(grams) != 1 or len(grams[0][0]) < MIN_INNER_LATIN or not grams[0][0].isascii():
+        return query
+    if is_glossary_name(piece) or field_name == "site":
+        return query
+    names = [field_name] if field_name else list(TEXT_FIELDS)
+    token = grams[0][0]
+    inner = [wq.Wildcard(TEXT_FIELDS[name][0], f"*{token}*", boost=INNER_LATIN_BOOST) for name in names]
+    return wq.Or([query, *inner])
 
 
 def _substring_query(text: str, field_name: str | None) -> object | None:

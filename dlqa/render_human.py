@@ -17,6 +17,7 @@ from dlqa.model import Page
 
 if TYPE_CHECKING:
     from dlqa.index import IngestReport
+    from dlqa.related import Similar
     from dlqa.search import Hit, SearchResults
 
 #: C0/C1 controls except newline and tab, DEL, bidi embeddings/overrides/isolates.
@@ -95,17 +96,13 @@ def print_results(results: SearchResults, console: Console | None = None) -> Non
     """Ranked hits: rank and title, then author · site · link, then the highlighted snippet."""
     console = console or make_console()
     first = (results.page - 1) * results.limit
+    if results.results and results.expansions:
+        expanded = "; ".join(f"{term} → {', '.join(names)}" for term, names in results.expansions.items())
+        console.print(Text(f"also searched: {safe(expanded)}  (--no-expand: only what was typed)", style="dim"))
     for rank, hit in enumerate(results.results, start=first + 1):
-        console.print(Text.assemble((f"{rank:>2}. ", "dim"), (safe(hit.title) or "(untitled)", "bold")))
-        line = Text("    ")
-        line.append(safe(hit.author) or "(anonymous)", style="cyan")
-        line.append(f" · {safe(hit.site)}", style="dim")
-        if hit.link:
-            line.append(" · ")
-            line.append(safe(hit.link), style="blue")
-        console.print(line)
+        _print_hit_head(console, rank, hit)
         console.print(Text("    ") + highlighted(hit.snippet, hit.spans))
-        console.print(Text(f"    id {hit.id}", style="dim"))
+        _print_hit_tail(console, hit)
     if results.results:
         last = first + len(results.results)
         console.print(Text(f"{first + 1}–{last} of {results.total} answers", style="dim"))
@@ -113,8 +110,54 @@ def print_results(results: SearchResults, console: Console | None = None) -> Non
         console.print(Text(f"page {results.page} is past the last of {results.total} answers", style="dim"))
 
 
-def print_answer(hit: Hit, console: Console | None = None) -> None:
-    """One whole answer, for `dlqa show`."""
+def _print_hit_head(console: Console, rank: int, hit: Hit) -> None:
+    console.print(Text.assemble((f"{rank:>2}. ", "dim"), (safe(hit.title) or "(untitled)", "bold")))
+    line = Text("    ")
+    line.append(safe(hit.author) or "(anonymous)", style="cyan")
+    line.append(f" · {safe(hit.site)}", style="dim")
+    if hit.posted_date:
+        line.append(f" · {safe(hit.posted_date[:10])}", style="dim")
+    if hit.link:
+        line.append(" · ")
+        line.append(safe(hit.link), style="blue")
+    console.print(line)
+
+
+def _print_hit_tail(console: Console, hit: Hit) -> None:
+    """The id, and the other pages a merged repost was seen on."""
+    console.print(Text(f"    id {hit.id}", style="dim"))
+    others = hit.seen_in[1:]
+    if others:
+        console.print(Text(f"    also seen on {len(others)} more page{'s' if len(others) > 1 else ''}:", style="dim"))
+        for page in others:
+            where = " · ".join(str(v) for v in (page.get("page_url"), _file_name(page.get("source_file"))) if v)
+            console.print(Text(f"      {safe(page.get('title')) or '(untitled)'} · {safe(page.get('site'))} · "
+                               f"{safe(where)}", style="dim"))
+
+
+def _file_name(path: str | None) -> str:
+    """The saved file's base name: a text dump and an HTML save of one page share its URL."""
+    return (path or "").replace("\\", "/").rsplit("/", 1)[-1]
+
+
+def print_similar(found: Similar, console: Console | None = None) -> None:
+    """`dlqa similar`: the anchor's key terms, then related answers with the terms they share."""
+    console = console or make_console()
+    anchor = found.anchor
+    console.print(Text.assemble(("answers like ", "dim"), (safe(anchor.id), "bold"),
+                                (f" ({safe(anchor.author) or 'anonymous'}: {safe(anchor.title)})", "dim")))
+    console.print(Text.assemble(("key terms: ", "dim"), safe(", ".join(found.key_terms)) or "(none)"))
+    for rank, (hit, shared) in enumerate(found.results, start=1):
+        _print_hit_head(console, rank, hit)
+        console.print(Text.assemble(("    shares: ", "dim"), (safe(", ".join(shared)), "bold")))
+        console.print(Text(f"    {safe(_shorten(hit.body, 100))}"))
+        _print_hit_tail(console, hit)
+    if not found.results:
+        console.print(Text("no related answer found", style="dim"))
+
+
+def print_answer(hit: Hit, console: Console | None = None, key_terms: list[str] | None = None) -> None:
+    """One whole answer, for `dlqa show`, with its key terms when known."""
     console = console or make_console()
     console.print(Text(safe(hit.title) or "(untitled)", style="bold"))
     for label, value in (
@@ -126,6 +169,7 @@ def print_answer(hit: Hit, console: Console | None = None) -> None:
         ("floor", hit.floor),
         ("posted", hit.posted_at),
         ("id", hit.id),
+        ("key terms", ", ".join(key_terms or [])),
     ):
         if value is not None and value != "":
             console.print(Text.assemble((f"{label:>9}: ", "dim"), safe(str(value))))

@@ -7,9 +7,11 @@ search over the stored body (not `whoosh.highlight`, which would re-run the anal
 
 from __future__ import annotations
 
+import bisect
 import os
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -47,6 +49,10 @@ class Hit:
     matched: list[str] = field(default_factory=list)
     #: (start, end) offsets of matched terms inside `snippet`, for colouring.
     spans: list[tuple[int, int]] = field(default_factory=list)
+    #: Normalised date (YYYY-MM-DD[THH:MM[:SS]]) when `posted_at` is an absolute date.
+    posted_date: str | None = None
+    #: Every page this answer was seen on (itself first): reposts are merged into one hit.
+    seen_in: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def link(self) -> str | None:
@@ -73,6 +79,8 @@ class Hit:
             "score": round(self.score, 4),
             "snippet": self.snippet,
             "matched": list(self.matched),
+            "posted_date": self.posted_date,
+            "seen_in": [dict(page) for page in self.seen_in],
         }
 
 
@@ -85,19 +93,62 @@ class SearchResults:
     page: int
     limit: int
     results: list[Hit] = field(default_factory=list)
+    #: Typed term → the other glossary names searched with it.
+    expansions: dict[str, list[str]] = field(default_factory=dict)
+    #: When nothing matched: the query with its closest known word, else None.
+    suggestion: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return {"query": self.query, "total": self.total, "results": [hit.to_dict() for hit in self.results]}
+        return {"query": self.query, "total": self.total, "expansions": dict(self.expansions),
+                "suggestion": self.suggestion, "results": [hit.to_dict() for hit in self.results]}
 
 
-def search(index_dir: str | os.PathLike[str], query: str, limit: int = 10, page: int = 1) -> SearchResults:
+@dataclass
+class Filters:
+    """`--author`, `--site`, `--since`, `--until` (dates YYYY-MM-DD, inclusive)."""
+
+    author: str | None = None
+    site: str | None = None
+    since: str | None = None
+    until: str | None = None
+
+    def queries(self) -> list[Any]:
+        """Whoosh queries every hit must also match; a dated filter drops undated answers."""
+        from whoosh import query as wq
+
+        out: list[Any] = []
+        if self.author and self.author.strip():
+            author = query_mod.gram_match("author", self.author.strip())
+            if author is not None:
+                out.append(author)
+        if self.site and self.site.strip():
+            out.append(wq.Term("site", fold(self.site.strip())))
+        if self.since or self.until:
+            # "2018-12-20T21:13" sorts after "2018-12-20", so the day's end is the date + "~"
+            out.append(wq.TermRange("posted_date", self.since or None,
+                                    f"{self.until}~" if self.until else None))
+        return out
+
+
+SORTS = ("relevance", "date")
+
+
+def search(index_dir: str | os.PathLike[str], query: str, limit: int = 10, page: int = 1,
+           filters: Filters | None = None, sort: str = "relevance", expand: bool = True) -> SearchResults:
     """Answers matching `query`, best first; `page` counts from 1 in steps of `limit`.
+
+    Reposts of one answer (same own link, or the same normalised text) are merged into one
+    hit listing every page in `seen_in`, and `total` counts merged answers. With `expand`,
+    glossary names find their other names too, answers matching what was typed ranked first.
+    `sort="date"` puts the newest dated answers first and undated ones last.
 
     Raises `QueryError` for a malformed query (before touching the index) and `NoIndexError`
     when there is no index.
     """
     if limit < 1 or page < 1:
         raise ValueError("limit and page must be at least 1")
+    if sort not in SORTS:
+        raise ValueError(f"sort must be one of {', '.join(SORTS)}")
     tree = query_mod.parse(query)
     ix = open_index(index_dir)
     try:
@@ -106,21 +157,105 @@ def search(index_dir: str | os.PathLike[str], query: str, limit: int = 10, page:
                 word = word.lower()
                 return searcher.doc_frequency("body", word) + searcher.doc_frequency("title", word)
 
-            built = query_mod.build(tree, word_freq)
-            results = searcher.search(built.query, limit=page * limit)
-            total = len(results)
+            built = query_mod.build(tree, word_freq, expand=expand)
+            extra = (filters or Filters()).queries()
+            ranked = _ranked_docs(searcher, tree, built, extra, word_freq)
+            groups = _merge_reposts(searcher, ranked)
+            if sort == "date":
+                groups = _by_date(searcher, groups)
             hits = []
-            for rank in range((page - 1) * limit, min(page * limit, results.scored_length())):
-                hit = make_hit(results[rank].fields(), built.terms)
-                hit.score = float(results[rank].score or 0.0)
+            for members in groups[(page - 1) * limit : page * limit]:
+                best, score = members[0]
+                hit = make_hit(searcher.stored_fields(best), built.terms)
+                hit.score = score
+                hit.seen_in = [_seen(searcher.stored_fields(doc)) for doc, _ in members]
                 hits.append(hit)
+            suggestion = None
+            if not groups:
+                from dlqa.suggest import suggest
+
+                suggestion = suggest(searcher, query, tree, word_freq)
     except DlqaError:
         raise
     except (OSError, EOFError, ValueError, KeyError) as error:
         raise IndexDamagedError(
             f"index at {index_dir} cannot be read ({error}); run `dlqa ingest --rebuild PATH…`"
         ) from None
-    return SearchResults(query=query, total=total, page=page, limit=limit, results=hits)
+    return SearchResults(query=query, total=len(groups), page=page, limit=limit, results=hits,
+                         expansions=built.expansions, suggestion=suggestion)
+
+
+def _ranked_docs(searcher: Any, tree: Any, built: Any, extra: list[Any],
+                 word_freq: Any) -> list[tuple[int, float]]:
+    """(docnum, score) of every matching answer, best first.
+
+    With expansions, answers that match the query as typed come before those found only
+    through another name of a concept, whatever their scores.
+    """
+    from whoosh import query as wq
+
+    final = wq.And([built.query, *extra]) if extra else built.query
+    results = searcher.search(final, limit=None)
+    scored = [(hit.docnum, float(hit.score or 0.0)) for hit in results]
+    if not built.expansions:
+        return scored
+    typed = query_mod.build(tree, word_freq, expand=False)
+    exact = set(searcher.docs_for_query(wq.And([typed.query, *extra]) if extra else typed.query))
+    return sorted(scored, key=lambda item: (item[0] not in exact, -item[1]))
+
+
+def column_lookup(reader: Any, name: str) -> Callable[[int], Any]:
+    """doc number → the value of column `name`, segment by segment.
+
+    Whoosh's multi-segment column reader leaves out segments that lack the column (a batch
+    in which no answer had a link has no `dup_url` column) and then maps document numbers to
+    the wrong segment, so each segment's column is read on its own here.
+    """
+    leaves = [
+        (offset, leaf.column_reader(name) if leaf.has_column(name) else None)
+        for leaf, offset in reader.leaf_readers()
+    ]
+    offsets = [offset for offset, _ in leaves]
+
+    def lookup(doc: int) -> Any:
+        offset, column = leaves[bisect.bisect_right(offsets, doc) - 1]
+        return column[doc - offset] if column is not None else None
+
+    return lookup
+
+
+def _merge_reposts(searcher: Any, ranked: list[tuple[int, float]]) -> list[list[tuple[int, float]]]:
+    """Group ranked docs sharing an answer link or a text key; each group keeps rank order."""
+    reader = searcher.reader()
+    columns = [column_lookup(reader, name) for name in ("dup_url", "dup_text")]
+    groups: list[list[tuple[int, float]]] = []
+    owner: dict[str, int] = {}
+    for doc, score in ranked:
+        keys = [f"{i}:{value}" for i, column in enumerate(columns) if (value := column(doc))]
+        group = next((owner[key] for key in keys if key in owner), None)
+        if group is None:
+            group = len(groups)
+            groups.append([])
+        groups[group].append((doc, score))
+        for key in keys:
+            owner.setdefault(key, group)
+    return groups
+
+
+def _by_date(searcher: Any, groups: list[list[tuple[int, float]]]) -> list[list[tuple[int, float]]]:
+    """Newest first by the best hit's normalised date; undated answers last, in rank order."""
+    reader = searcher.reader()
+    column = column_lookup(reader, "posted_date")
+    dated = [(column(members[0][0]) or "", index, members) for index, members in enumerate(groups)]
+    with_date = sorted((item for item in dated if item[0]), key=lambda item: (item[0], -item[1]), reverse=True)
+    return [members for _, _, members in with_date] + [members for date, _, members in dated if not date]
+
+
+def _seen(stored: dict[str, Any]) -> dict[str, Any]:
+    """One page an answer was seen on, for `seen_in`."""
+    return {"id": stored.get("id", ""), "title": stored.get("title"), "page_url": stored.get("page_url"),
+            "url": stored.get("url"), "source_file": stored.get("source_file", ""),
+            "site": stored.get("site", "")}
 
 
 def get_answer(index_dir: str | os.PathLike[str], answer_id: str) -> Hit | None:
@@ -164,6 +299,7 @@ def make_hit(stored: dict[str, Any], terms: list[tuple[str, str | None]]) -> Hit
         page_url=stored.get("page_url"),
         question_url=stored.get("question_url"),
         source_file=stored.get("source_file", ""),
+        posted_date=stored.get("posted_date"),
     )
     hit.matched = matched_terms(stored, terms)
     body_terms = [text for text, name in terms if name in (None, "body")]

@@ -141,11 +141,11 @@ def test_a_part_of_a_compound_finds_the_compound(corpus_index):
 
 @pytest.mark.parametrize("word", ["深度学习", "调参", "神经网络", "梯度", "泛化", "论文"])
 def test_every_answer_holding_a_word_is_found_and_no_other(corpus_index, word):
-    assert ids(search_json(corpus_index, word)) == ids_containing(word)
+    assert ids(search_json(corpus_index, word, "--no-expand")) == ids_containing(word)
 
 
 def test_terms_are_anded(corpus_index):
-    assert ids(search_json(corpus_index, "深度学习", "论文")) == ids_containing("深度学习", "论文")
+    assert ids(search_json(corpus_index, "深度学习", "论文", "--no-expand")) == ids_containing("深度学习", "论文")
 
 
 def test_latin_words_match_in_any_case(corpus_index):
@@ -206,14 +206,15 @@ def test_paging_walks_the_same_ranking(corpus_index):
 # --- output formats ----------------------------------------------------------------------------
 
 RESULT_FIELDS = {"id", "author", "url", "title", "site", "page_url", "question_url", "source_file", "position",
-                 "floor", "body", "score", "snippet", "matched", "link", "author_bio", "posted_at"}
+                 "floor", "body", "score", "snippet", "matched", "link", "author_bio", "posted_at",
+                 "posted_date", "seen_in"}
 
 
 def test_json_and_jsonl_carry_every_field(corpus_index):
     whole = run("search", "过拟合", "--json", index=corpus_index)
     assert whole.exit_code == 0
     data = json.loads(whole.stdout)
-    assert set(data) == {"query", "total", "results"}
+    assert set(data) == {"query", "total", "expansions", "suggestion", "results"}
     lines = run("search", "过拟合", "--jsonl", index=corpus_index).stdout.splitlines()
     assert len(lines) == data["total"]
     for line, result in zip(lines, data["results"], strict=True):
@@ -356,3 +357,32 @@ def test_search_path_loads_neither_jieba_nor_rich(corpus_index):
 def test_shell_completion_is_offered():
     result = runner.invoke(app, ["--help"])
     assert "--install-completion" in result.stdout
+
+
+def test_ctrl_c_in_any_command_is_one_line_and_status_130(monkeypatch, capfd, corpus_index):
+    import sys
+
+    import dlqa.search
+    from dlqa.cli import main
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(dlqa.search, "search", interrupted)
+    monkeypatch.setattr(sys, "argv", ["dlqa", "search", "过拟合", "--index", str(corpus_index)])
+    with pytest.raises(SystemExit) as exit_info:
+        main()
+    assert exit_info.value.code == 130
+    assert capfd.readouterr().err.strip() == "dlqa: interrupted"
+
+
+def test_main_keeps_usage_errors_at_status_2(monkeypatch, capfd):
+    import sys
+
+    from dlqa.cli import main
+
+    monkeypatch.setattr(sys, "argv", ["dlqa", "search", "--no-such-option"])
+    with pytest.raises(SystemExit) as exit_info:
+        main()
+    assert exit_info.value.code == 2
+    assert "No such option" in capfd.readouterr().err

@@ -1,0 +1,144 @@
+"""Key terms of an answer (TF-IDF over the corpus) and answers about the same ideas.
+
+The body field stores term vectors (the jieba words of each answer), so both work from the
+index alone: no re-segmentation, no jieba. Key terms are the answer's words weighted by
+(1 + log tf) · log(N / df), with function words, numbers and single characters left out, and a
+word dropped when a better-ranked key term contains it (拟合 under 过拟合).
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from dlqa.errors import DlqaError, IndexDamagedError
+from dlqa.index import open_index
+from dlqa.search import Hit, _merge_reposts, _seen, make_hit
+
+#: Key terms shown by `dlqa show`, and used to look for similar answers.
+KEY_TERMS = 10
+SIMILAR_TERMS = 15
+#: Glossary words (deep-learning concepts) weigh this much more than other words.
+GLOSSARY_WEIGHT = 2.0
+#: Frequent words that say nothing about an answer's subject.
+_STOP_TEXT = (
+    "我们 你们 他们 自己 这个 那个 这些 那些 一个 一些 什么 怎么 为什么 就是 可以 没有 不是 还是 但是 所以 因为 如果 "
+    "这样 那样 然后 其实 觉得 知道 现在 已经 可能 时候 问题 东西 非常 比较 感觉 需要 应该 出来 起来 一下 之后 之前 "
+    "等等 思考 看到 一书 而且 或者 以及 只是 只要 这么 那么 一样 通过 进行 很多 大家 作者 回答 答主 链接 来源 著作权 商业 转载 非商业 "
+    "the and for that this with are you not but have was what can"
+)
+STOP_WORDS = frozenset(_STOP_TEXT.split())
+_HAN = re.compile("[\u3400-\u9fff]")
+_DIGITS = re.compile(r"^[\d.%]+$")
+
+
+@dataclass
+class Similar:
+    """`dlqa similar`: the anchor answer, its key terms and the answers sharing them."""
+
+    anchor: Hit
+    key_terms: list[str]
+    total: int
+    results: list[tuple[Hit, list[str]]] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"id": self.anchor.id, "title": self.anchor.title, "key_terms": list(self.key_terms),
+                "total": self.total,
+                "results": [{**hit.to_dict(), "shared_terms": shared} for hit, shared in self.results]}
+
+
+def _useful(word: str) -> bool:
+    if word in STOP_WORDS or _DIGITS.match(word):
+        return False
+    return len(word) >= 2 if _HAN.search(word) else len(word) >= 3
+
+
+def weighted_terms(searcher: Any, docnum: int, count: int) -> list[tuple[str, float]]:
+    """The `count` best (word, tf-idf) of one answer's body, best first."""
+    if not searcher.has_vector(docnum, "body"):
+        return []
+    from dlqa.analysis import glossary_terms
+
+    glossary = glossary_terms()
+    total = max(searcher.doc_count_all(), 1)
+    scored = []
+    for word, freq in searcher.vector_as("weight", docnum, "body"):
+        if not _useful(word):
+            continue
+        df = max(searcher.doc_frequency("body", word), 1)
+        weight = (1 + math.log(freq)) * math.log((total + 1) / df)
+        scored.append((word, weight * (GLOSSARY_WEIGHT if word in glossary else 1.0)))
+    scored.sort(key=lambda item: (-item[1], item[0]))
+    chosen: list[tuple[str, float]] = []
+    for word, weight in scored:
+        if weight <= 0 or any(word in better for better, _ in chosen):
+            continue
+        chosen.append((word, weight))
+        if len(chosen) >= count:
+            break
+    return chosen
+
+
+def _docnum(searcher: Any, answer_id: str) -> int | None:
+    from whoosh import query as wq
+
+    answer_id = answer_id.strip().lower()
+    if not answer_id:
+        return None
+    exact = list(searcher.docs_for_query(wq.Term("id", answer_id)))
+    if exact:
+        return exact[0]
+    if len(answer_id) >= 6:
+        docs = list(searcher.docs_for_query(wq.Prefix("id", answer_id)))
+        ids = {searcher.stored_fields(doc)["id"] for doc in docs}
+        if len(ids) == 1:
+            return docs[0]
+    return None
+
+
+def key_terms(index_dir: str | os.PathLike[str], answer_id: str, count: int = KEY_TERMS) -> list[str] | None:
+    """The answer's key terms, best first; None when no answer has this id (or prefix)."""
+    ix = open_index(index_dir)
+    with ix.searcher() as searcher:
+        docnum = _docnum(searcher, answer_id)
+        if docnum is None:
+            return None
+        return [word for word, _ in weighted_terms(searcher, docnum, count)]
+
+
+def similar(index_dir: str | os.PathLike[str], answer_id: str, limit: int = 10) -> Similar | None:
+    """Answers sharing the most (and rarest) key terms with this one; its reposts left out."""
+    from whoosh import query as wq
+
+    ix = open_index(index_dir)
+    try:
+        with ix.searcher() as searcher:
+            docnum = _docnum(searcher, answer_id)
+            if docnum is None:
+                return None
+            anchor = make_hit(searcher.stored_fields(docnum), [])
+            terms = weighted_terms(searcher, docnum, SIMILAR_TERMS)
+            if not terms:
+                return Similar(anchor, [], 0)
+            query = wq.Or([wq.Term("body", word, boost=weight) for word, weight in terms])
+            ranked = [(hit.docnum, float(hit.score or 0.0)) for hit in searcher.search(query, limit=None)]
+            groups = _merge_reposts(searcher, [(docnum, float("inf")), *ranked])
+            others = [members for members in groups if all(doc != docnum for doc, _ in members)]
+            results = []
+            for members in others[:limit]:
+                best, score = members[0]
+                hit = make_hit(searcher.stored_fields(best), [])
+                hit.score = score
+                hit.seen_in = [_seen(searcher.stored_fields(doc)) for doc, _ in members]
+                own = {word for word, _ in searcher.vector_as("weight", best, "body")}
+                results.append((hit, [word for word, _ in terms if word in own]))
+            return Similar(anchor, [word for word, _ in terms[:KEY_TERMS]], len(others), results)
+    except DlqaError:
+        raise
+    except (OSError, EOFError, ValueError, KeyError) as error:
+        raise IndexDamagedError(
+            f"index at {index_dir} cannot be read ({error}); run `dlqa ingest --rebuild PATH…`"
+        ) from None
