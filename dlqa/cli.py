@@ -325,8 +325,10 @@ def main() -> None:
     """
     try:
         from typer import _click as click  # recent typer vendors its own copy of click
+        from typer.exceptions import Abort
     except ImportError:  # pragma: no cover - older typer
         import click  # type: ignore[no-redef]
+        from click.exceptions import Abort  # type: ignore[no-redef]
 
     try:
         # Not standalone: click would turn Ctrl-C into "Aborted!" and exit status 1.
@@ -337,7 +339,7 @@ def main() -> None:
     except click.ClickException as error:
         error.show()
         sys.exit(error.exit_code)
-    except (KeyboardInterrupt, click.exceptions.Abort):
+    except (KeyboardInterrupt, Abort):
         typer.echo("dlqa: interrupted", err=True)
         sys.exit(130)
     except Exception as error:
