@@ -14,11 +14,14 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable, Iterator
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 import lxml.etree
 import lxml.html
+
+from dlqa.textutil import clean_line
 
 #: Elements whose content is never visible text.
 _DROPPED = frozenset({
@@ -45,16 +48,21 @@ _RAW_TEXT = frozenset({"script", "style", "textarea", "title", "xmp", "plaintext
 #: HTML's collapsible whitespace, plus NBSP (a copy turns it into a plain space).
 _HTML_SPACE = re.compile(r"[ \t\n\r\f\u00a0]+")
 _LINE_SPACE = re.compile(r"[ \t\u00a0]+")
+#: Whitespace at the start or end of a line (what `str.strip` removes from each line).
+_LINE_EDGE = re.compile(r"[^\S\n]*\n[^\S\n]*")
 _MANY_BLANK = re.compile(r"\n{3,}")
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*>", re.IGNORECASE)
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
-_TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9:-]*)((?:[^>\"']|\"[^\"]*\"|'[^']*')*)>")
+_TAG_HEAD = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9:-]*)")
+_TAG_END = re.compile(r"[>\"']")
 
+#: The longest <title> or og:title kept: a real one is a line, not a chapter.
+MAX_META_CHARS = 1000
 #: Nesting kept when a page is deeper than libxml2 accepts; below it, tags are flattened.
 MAX_DEPTH = 400
-_BREAK = "\x00"  # marker for "a line break is required here" while collecting text
 _BR = "\x02"  # a <br>: a line break that is always kept
 _PRE_MARK = "\x01"  # brackets preformatted text, whose newlines are kept
+#: The markers, and NUL (which libxml2 would take for the end of the page).
 _MARKERS = re.compile("[\x00\x01\x02]")
 
 
@@ -93,36 +101,71 @@ def limit_depth(html: str, max_depth: int = MAX_DEPTH) -> str:
     """
     out: list[str] = []
     stack: list[tuple[str, bool]] = []  # (tag name, dropped?)
+    open_count: dict[str, int] = {}  # how often each name is on the stack: O(1) "is it open?"
     position = 0
-    for match in _TAG.finditer(html):
-        if match.start() < position:
+    for start, end, closing, name, self_closing in _tags(html):
+        if start < position:
             continue  # inside a raw-text element skipped below
-        out.append(html[position:match.start()])
-        position = match.end()
-        closing, name = match.group(1), match.group(2).lower()
+        out.append(html[position:start])
+        position = end
+        tag = html[start:end]
         replacement = "<br>" if name in _BLOCKS else " " if name in _CELLS else ""
         if closing:
-            if any(open_name == name for open_name, _ in stack):
+            if open_count.get(name):
                 while stack:
                     open_name, dropped = stack.pop()
+                    open_count[open_name] -= 1
                     if open_name == name:
-                        out.append(replacement if dropped else match.group(0))
+                        out.append(replacement if dropped else tag)
                         break
             continue
         if name in _RAW_TEXT:
-            end = re.compile(rf"</{name}\s*>", re.IGNORECASE).search(html, match.end())
-            stop = end.end() if end else len(html)
-            out.append(html[match.start():stop] if len(stack) < max_depth else "")
+            raw_end = re.compile(rf"</{name}\s*>", re.IGNORECASE).search(html, end)
+            stop = raw_end.end() if raw_end else len(html)
+            out.append(html[start:stop] if len(stack) < max_depth else "")
             position = stop
             continue
-        if name in _VOID or match.group(3).rstrip().endswith("/"):
-            out.append(match.group(0))
+        if name in _VOID or self_closing:
+            out.append(tag)
             continue
         dropped = len(stack) >= max_depth
         stack.append((name, dropped))
-        out.append(replacement if dropped else match.group(0))
+        open_count[name] = open_count.get(name, 0) + 1
+        out.append(replacement if dropped else tag)
     out.append(html[position:])
     return "".join(out)
+
+
+def _tags(html: str) -> Iterator[tuple[int, int, bool, str, bool]]:
+    """Every tag of `html` as `(start, end, closing, lowercase name, self-closing)`.
+
+    Scanned by hand rather than with one regex: a regex retried at every `<` of a page whose
+    last tag is never closed rescans to the end each time, which is quadratic (minutes for a
+    few MB). Here every character is looked at a bounded number of times.
+    """
+    position = 0
+    while True:
+        start = html.find("<", position)
+        if start < 0:
+            return
+        head = _TAG_HEAD.match(html, start)
+        if head is None:
+            position = start + 1
+            continue
+        cursor = head.end()
+        while True:  # to the `>` that ends the tag, skipping quoted attribute values
+            match = _TAG_END.search(html, cursor)
+            if match is None:
+                return  # the page stops inside this tag: the rest is not a tag
+            if match.group() == ">":
+                break
+            close = html.find(match.group(), match.end())
+            if close < 0:
+                return
+            cursor = close + 1
+        end = match.end()
+        yield start, end, bool(head.group(1)), head.group(2).lower(), html[start:end - 1].rstrip().endswith("/")
+        position = end
 
 
 def html_to_text(tree: Any) -> str:
@@ -133,9 +176,20 @@ def html_to_text(tree: Any) -> str:
 
 def element_text(root: Any) -> str:
     """The block text of one element and its descendants (site rules use it per answer)."""
-    pieces: list[str | int] = []  # text, or an int: the number of line breaks required
+    return _lines(_pieces(root))
+
+
+def _pieces(root: Any) -> Iterator[str | int]:
+    """Text, or an int: the number of line breaks required, in document order.
+
+    A generator, not a list: a 50 MB page has a million text nodes, and a list of them all
+    would cost more than the text itself.
+    """
+    pieces: list[str | int] = []  # the few pieces of the current step
     stack: list[tuple[Any, bool]] = [(root, False)]
     while stack:
+        yield from pieces
+        pieces.clear()
         element, leaving = stack.pop()
         tag = element.tag if isinstance(element.tag, str) else ""
         name = tag.lower()
@@ -154,7 +208,7 @@ def element_text(root: Any) -> str:
             pieces.append(_PRE_MARK + "".join(_pre_text(element)) + _PRE_MARK)
             continue
         stack.extend((child, False) for child in reversed(element))
-    return _lines(pieces)
+    yield from pieces
 
 
 def _open(element: Any, name: str, pieces: list[str | int]) -> None:
@@ -244,32 +298,43 @@ def _unwrap_redirect(url: str) -> str:
     return url
 
 
-def _lines(pieces: list[str | int]) -> str:
-    """Join the collected pieces: resolve required breaks, collapse spaces line by line."""
+def _lines(pieces: Iterable[str | int]) -> str:
+    """Join the pieces: resolve required breaks, collapse spaces line by line.
+
+    The text is gathered in chunks and then cleaned by whole-string passes rather than as a
+    list of lines, so a 50 MB page never holds more than about two copies of its text (and
+    not a million small strings) at once.
+    """
+    chunks: list[str] = []
     out: list[str] = []
-    pending = 0
+    pending = 0  # line breaks required before the next text: one ends a line, two leave a blank
     for piece in pieces:
         if isinstance(piece, int):
             pending = max(pending, piece)
-        elif piece == _BR:
-            out.append(_BREAK * pending + "\n")
+            continue
+        if piece == _BR:
+            out.append("\n" * pending + "\n")
             pending = 0
         elif piece.startswith(_PRE_MARK):
             text = piece.strip(_PRE_MARK).replace("\u00a0", " ").strip("\n")
             if text.strip():
-                out.append(_BREAK * max(pending, 2) + text)
+                out.append("\n" * max(pending, 2) + text)
                 pending = 2
         else:
             text = _HTML_SPACE.sub(" ", piece)
             if text.strip():
-                out.append(_BREAK * pending + text)
+                out.append("\n" * pending + text)
                 pending = 0
             elif text and not pending:
                 out.append(" ")
-    # One required break ends the line, two leave a blank line (a paragraph gap).
-    joined = re.sub(_BREAK + "+", lambda m: "\n" * min(2, len(m.group())), "".join(out))
-    lines = [_LINE_SPACE.sub(" ", line).strip() for line in joined.split("\n")]
-    return _MANY_BLANK.sub("\n\n", "\n".join(lines).strip("\n"))
+        if len(out) >= 4096:
+            chunks.append("".join(out))
+            out.clear()
+    chunks.append("".join(out))
+    joined = "".join(chunks)
+    chunks.clear()
+    joined = _LINE_EDGE.sub("\n", _LINE_SPACE.sub(" ", joined))
+    return _MANY_BLANK.sub("\n\n", joined.strip())
 
 
 def _body(tree: Any) -> Any:
@@ -281,9 +346,14 @@ def _body(tree: Any) -> Any:
 
 
 def _meta(tree: Any, *xpaths: str) -> str | None:
+    """The first non-empty value, cleaned like a text line and cut to `MAX_META_CHARS`.
+
+    A <title> is page text like any other (it may hold escapes or megabytes of filler), and the
+    site rules run regexes over it, so it is bounded before anyone sees it.
+    """
     for xpath in xpaths:
         for value in tree.xpath(xpath):
-            value = _HTML_SPACE.sub(" ", str(value)).strip()
+            value = clean_line(str(value)[: MAX_META_CHARS * 4])[:MAX_META_CHARS].strip()
             if value:
                 return value
     return None

@@ -49,6 +49,14 @@ INTERRUPTED = 130
 _said_why: list[int] = []
 
 
+def shown_path(path: object) -> str:
+    """A file name for a one-line message: control characters (newline, ESC) escaped."""
+    return "".join(
+        char if char.isprintable() or char == " " else char.encode("unicode_escape").decode("ascii")
+        for char in str(path)
+    )
+
+
 def fail(message: str, code: int = 1) -> typer.Exit:
     """Print one line on stderr and return the Exit to raise."""
     typer.echo(f"dlqa: {message}", err=True)
@@ -81,7 +89,7 @@ def parse(
         try:
             page = parse_file(path)
         except DlqaError as error:
-            typer.echo(f"dlqa: {path}: {error}", err=True)
+            typer.echo(f"dlqa: {shown_path(path)}: {error}", err=True)
             failed += 1
             continue
         if as_json:
@@ -141,7 +149,7 @@ def ingest(
     except KeyboardInterrupt:
         raise fail("interrupted before anything was indexed (the index is intact)", 130) from None
     for path, reason in report.failures:
-        typer.echo(f"dlqa: {path}: {reason}", err=True)
+        typer.echo(f"dlqa: {shown_path(path)}: {reason}", err=True)
     print_ingest_report(report, make_console())
     if report.failures:
         raise typer.Exit(1)

@@ -355,6 +355,9 @@ def discover(paths: Iterable[str | os.PathLike[str]]) -> tuple[list[str], list[t
         if os.path.isdir(text):
             files.update(dict.fromkeys(_walk(text)))
         elif os.path.exists(text):
+            if not os.path.isfile(text):  # a FIFO or device would block the read forever
+                failures.append((text, "not a regular file (a pipe, socket or device)"))
+                continue
             files[os.path.realpath(text)] = None
         elif glob.has_magic(text):
             matches = sorted(glob.glob(text, recursive=True))
@@ -363,8 +366,10 @@ def discover(paths: Iterable[str | os.PathLike[str]]) -> tuple[list[str], list[t
             for match in matches:
                 if os.path.isdir(match):
                     files.update(dict.fromkeys(_walk(match)))
-                else:
+                elif os.path.isfile(match):
                     files[os.path.realpath(match)] = None
+                elif os.path.exists(match):  # (a path through a symlink loop does not exist)
+                    failures.append((match, "not a regular file (a pipe, socket or device)"))
         else:
             failures.append((text, "no such file or directory"))
     return list(files), failures

@@ -11,6 +11,7 @@ from __future__ import annotations
 import codecs
 import os
 import re
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -65,7 +66,13 @@ def read_document(path: str | os.PathLike[str], max_bytes: int = MAX_FILE_BYTES)
     """Read and decode one file; raise `InputError` with a one-line reason when impossible."""
     file_path = Path(path)
     try:
-        size = file_path.stat().st_size
+        status = file_path.stat()
+        if stat.S_ISDIR(status.st_mode):
+            raise InputError("is a directory")
+        if not stat.S_ISREG(status.st_mode):
+            # A FIFO or a device would block the read forever or never end.
+            raise InputError("not a regular file (a pipe, socket or device)")
+        size = status.st_size
         if size > max_bytes:
             raise InputError(f"too large ({size // (1024 * 1024)} MB; the limit is {max_bytes // (1024 * 1024)} MB)")
         data = file_path.read_bytes()
@@ -94,7 +101,7 @@ def looks_like_html(path: Path, text: str) -> bool:
 
 def decode_bytes(data: bytes) -> tuple[str, str]:
     """Decode `data` and return `(text, encoding)`, with newlines normalised to LF."""
-    if not data.strip():
+    if not data or data.isspace():  # not `data.strip()`: that copies a 50 MB page
         return "", "utf-8"
     encoding = _bom_encoding(data)
     if encoding:

@@ -1,13 +1,22 @@
-"""Small text helpers shared by the site and layout rules."""
+"""Small text helpers shared by the site and layout rules.
+
+Page text is kept as data: control characters and bidi overrides stay in a `Page` (JSON
+escapes them, `render_human.safe` neutralises them for the terminal). Only what cannot be
+text at all is changed here: zero-width characters go, lone surrogates (not encodable as
+UTF-8) become U+FFFD, and every run of whitespace within a line becomes one space.
+"""
 
 from __future__ import annotations
 
 import re
 import unicodedata
 
-#: Characters that carry no text: zero-width spaces/joiners, BOM, soft hyphen.
-_INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
-_SPACES = re.compile(r"[ \t\u00a0\u3000\u2002\u2003\u2009]+")
+#: Characters that carry no text: zero-width spaces/joiners, BOM, soft hyphen; and lone
+#: surrogates, which a library caller may hand over and which no UTF-8 output can hold.
+_INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad\ud800-\udfff]")
+#: Any run of whitespace within a line (every Unicode space, not just ASCII): a single
+#: space. Long runs of exotic spaces would otherwise make some site regexes backtrack.
+_SPACES = re.compile(r"[^\S\n]+")
 _MANY_BLANK_LINES = re.compile(r"\n{3,}")
 
 #: Colons and commas as pages write them: ASCII or fullwidth.
@@ -18,7 +27,12 @@ URL = r"https?://[^\s<>\"'\]\[（）()【】，。；]+"
 
 def clean_line(line: str) -> str:
     """One line with invisible characters removed and runs of spaces folded."""
-    return _SPACES.sub(" ", _INVISIBLE.sub("", line)).strip()
+    return _SPACES.sub(" ", _INVISIBLE.sub(_invisible_replacement, line)).strip()
+
+
+def _invisible_replacement(match: re.Match[str]) -> str:
+    """Nothing for an invisible character; U+FFFD for a lone surrogate, which marks damage."""
+    return "\ufffd" if "\ud800" <= match.group() <= "\udfff" else ""
 
 
 def clean_body(text: str) -> str:

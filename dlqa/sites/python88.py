@@ -17,7 +17,7 @@ from dlqa.textutil import URL, clean_line
 
 RULES = chrome.PYTHON88 + chrome.WECHAT + chrome.ZHIHU_TRAILER
 _BREADCRUMB = re.compile(r"^Py学习\s*(»|>|›|\?|/)")
-_TOPIC_META = re.compile(r"^(?P<account>.+?)\s*[•·]\s*(?P<age>.+?)\s*[•·]\s*(?P<views>\d+)\s*次点击$")
+_TOPIC_META = re.compile(r"^(?P<account>[^•·]+?)\s*[•·]\s*(?P<age>[^•·]+?)\s*[•·]\s*(?P<views>\d+)\s*次点击$")
 _PAGE_URL = re.compile(r"^本文地址\s*[:：]\s*(?P<url>" + URL + ")")
 _TITLE_SUFFIX = re.compile(r"\s*[-_|–—]\s*(Python88\.com|python88).*$", re.IGNORECASE)
 

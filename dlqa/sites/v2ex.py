@@ -58,7 +58,7 @@ _FOOTER = re.compile(
     r"^(?:关于\s*[·•]|V2EX\s*=\s*way to explore|V2EX\s*是一个关于分享和探索的地方|现在注册$"
     r"|添加一条新回复|›?\s*回到顶部|请尽量让自己的回复能够对别人有帮助|创意工作者们的社区"
     r"|World is powered by|VERSION:|♥\s*Do have faith|Developed with)"
-    r"|\d+\s*人在线|(?:登录|登入)\s*后才能发表回复",
+    r"|^\d+\s*人在线|(?:登录|登入)\s*后才能发表回复",
     re.IGNORECASE,
 )
 #: Buttons under the opening post (`加入收藏 Tweet 忽略主题 感谢`, `3 人收藏`).
@@ -80,9 +80,10 @@ def recognise(source: Source) -> bool:
         "//div[starts-with(@id,'r_')]//div[contains(@class,'reply_content')]"
     ) and "v2ex" in (source.html_title or "").lower() + source.text[:2000].lower():
         return True
-    lines = [_norm(line) for line in source.lines]
-    if not any(_BRAND.match(line) for line in lines[:60] + lines[-40:]):
+    raw = source.lines
+    if not any(_BRAND.match(_norm(line)) for line in raw[:60] + raw[-40:]):
         return False
+    lines = [_norm(line) for line in raw]
     return any(_TOPIC_META.match(line) or _REPLY_COUNT.match(line) for line in lines) or bool(
         _reply_heads(lines)
     )
