@@ -20,6 +20,7 @@ import re
 import signal
 import tempfile
 import threading
+import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -144,20 +145,53 @@ def open_index(index_dir: str | os.PathLike[str], create: bool = False) -> FileI
             raise no_index_error(path)
         return create_index(path)
     _check_version(path)
-    try:
-        ix = windex.open_dir(str(path))
-        schema_names = set(ix.schema.names())
-        # Opening a reader opens every segment file: a truncated or deleted one fails here,
-        # once, instead of as some struct/EOF error in the middle of a search.
-        ix.reader().close()
-    except DlqaError:
-        raise
-    except Exception as error:  # whoosh raises many types for unreadable files
-        raise damaged_error(path, _one_line(error)) from None
+    for attempt in range(OPEN_ATTEMPTS):
+        try:
+            ix = windex.open_dir(str(path))
+            schema_names = set(ix.schema.names())
+            # A searcher opens every segment file: a truncated or deleted one fails here, once,
+            # instead of as some struct/EOF error in the middle of a search.
+            first = ix.searcher()
+            break
+        except DlqaError:
+            raise
+        except Exception as error:  # whoosh raises many types for unreadable files
+            # A concurrent ingest may commit and delete the files we just listed: look again.
+            if attempt + 1 < OPEN_ATTEMPTS and _vanished(error):
+                time.sleep(0.05 * (attempt + 1))
+                continue
+            raise damaged_error(path, _one_line(error)) from None
     missing = {"id", "source_file", "body_grams", "title_grams"} - schema_names
     if missing:
+        first.close()
         raise damaged_error(path, "not a dlqa index")
+    _hand_out_first(ix, first)
     return ix
+
+
+#: How often opening is tried when files vanish under us (a concurrent commit), ~0.75 s in all.
+OPEN_ATTEMPTS = 6
+
+
+def _vanished(error: BaseException) -> bool:
+    return isinstance(error, FileNotFoundError) or "No such file" in str(error)
+
+
+def _hand_out_first(ix: FileIndex, first: Any) -> None:
+    """Make `ix.searcher()` return the searcher opened while checking, on its first call.
+
+    That searcher holds every segment file open, so a commit by a concurrent ingest that
+    deletes them cannot break the search that follows; later calls open fresh searchers.
+    """
+    opened = [first]
+    plain = ix.searcher
+
+    def searcher(**kwargs: Any) -> Any:
+        if opened and not kwargs:
+            return opened.pop()
+        return plain(**kwargs)
+
+    ix.searcher = searcher  # type: ignore[method-assign]
 
 
 def damaged_error(index_dir: str | os.PathLike[str], detail: str) -> IndexDamagedError:
