@@ -239,7 +239,17 @@ def parse(text: str) -> Node:
     """The syntax tree of a query; raise `QueryError` with a one-line reason when malformed."""
     if not text or not text.strip():
         raise QueryError("empty query: give a word to search for")
+    if len(text) > MAX_QUERY_CHARS:
+        raise QueryError(
+            f"query too long ({len(text):,} characters; the limit is {MAX_QUERY_CHARS:,}): "
+            "search for a few words of it"
+        )
     return _Parser(tokenize(text)).parse()
+
+
+#: Longer queries are refused: Whoosh's phrase matching recurses per term (a 3,000-character
+#: term overflows the stack), and no one types a page into a search box.
+MAX_QUERY_CHARS = 1000
 
 
 # ---------------------------------------------------------------------------------------------

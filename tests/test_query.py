@@ -237,3 +237,18 @@ def test_not_excludes_even_when_the_excluded_side_starts_on_an_earlier_document(
     tree = q.build(q.parse("欠拟合 -过拟合"))
     with ix.searcher() as searcher:
         assert {hit["n"] for hit in searcher.search(tree.query, limit=None)} == {2}
+
+
+@pytest.mark.parametrize("length", [1000, 10_000])
+def test_very_long_queries_search_or_explain(corpus_index, length):
+    from typer.testing import CliRunner
+
+    from dlqa.cli import app
+
+    text = ("过拟合" * length)[:length]
+    result = CliRunner().invoke(app, ["search", text, "--index", str(corpus_index)])
+    if length <= q.MAX_QUERY_CHARS:
+        assert result.exit_code in (0, 1), result.output
+    else:
+        assert result.exit_code == 2
+        assert result.stderr.startswith("dlqa: query too long") and len(result.stderr.splitlines()) == 1
