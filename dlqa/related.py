@@ -14,8 +14,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from dlqa.errors import DlqaError, IndexDamagedError
-from dlqa.index import open_index
+from dlqa.errors import DlqaError
+from dlqa.index import damaged_error, open_index
 from dlqa.search import Hit, _merge_reposts, _seen, make_hit
 
 #: Key terms shown by `dlqa show`, and used to look for similar answers.
@@ -139,6 +139,4 @@ def similar(index_dir: str | os.PathLike[str], answer_id: str, limit: int = 10) 
     except DlqaError:
         raise
     except (OSError, EOFError, ValueError, KeyError) as error:
-        raise IndexDamagedError(
-            f"index at {index_dir} cannot be read ({error}); run `dlqa ingest --rebuild PATH…`"
-        ) from None
+        raise damaged_error(index_dir, " ".join(str(error).split())) from None

@@ -16,8 +16,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from dlqa import query as query_mod
-from dlqa.errors import DlqaError, IndexDamagedError
-from dlqa.index import open_index
+from dlqa.errors import DlqaError
+from dlqa.index import damaged_error, open_index
 
 #: Snippet length in characters, and how much context to keep before the first match.
 SNIPPET_CHARS = 120
@@ -178,9 +178,7 @@ def search(index_dir: str | os.PathLike[str], query: str, limit: int = 10, page:
     except DlqaError:
         raise
     except (OSError, EOFError, ValueError, KeyError) as error:
-        raise IndexDamagedError(
-            f"index at {index_dir} cannot be read ({error}); run `dlqa ingest --rebuild PATH…`"
-        ) from None
+        raise damaged_error(index_dir, " ".join(str(error).split())) from None
     return SearchResults(query=query, total=len(groups), page=page, limit=limit, results=hits,
                          expansions=built.expansions, suggestion=suggestion)
 
