@@ -9,7 +9,7 @@ from __future__ import annotations
 from dlqa import chrome, layouts
 from dlqa.model import Page
 from dlqa.sites import Site, Source
-from dlqa.sites.common import compilation_page, content_after_title, header_fields
+from dlqa.sites.common import article_page
 from dlqa.textutil import clean_line
 
 RULES = chrome.BLOG + chrome.WECHAT + chrome.ZHIHU_TRAILER
@@ -24,12 +24,7 @@ def recognise(source: Source) -> bool:
 
 
 def extract(source: Source) -> Page:
-    lines = [clean_line(line) for line in source.lines]
-    page = Page(source_file=source.path, site="blog", page_url=source.url)
-    page.title, content = content_after_title(lines, source.html_title)
-    header = header_fields(content)
-    stripped = chrome.strip(content, RULES)
-    return compilation_page(page, stripped.lines, header)
+    return article_page(source, "blog", RULES)
 
 
 SITE = Site("blog", recognise, extract)

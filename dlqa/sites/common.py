@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import re
 
-from dlqa import layouts
+from dlqa import chrome, layouts
+from dlqa.chrome import ChromeRules
 from dlqa.model import Answer, Page
-from dlqa.textutil import URL
+from dlqa.sites import Source
+from dlqa.textutil import URL, clean_line
 
 #: Article header fields: "作者丨A、B", "来源丨https://…", "编辑丨X", "本文转自|X".
 _HEADER_FIELD = re.compile(r"^(?P<key>作者|来源|编辑|责编|出品|本文转自|转自|转载自)\s*[丨|]\s*(?P<value>.+)$")
@@ -74,3 +76,12 @@ def content_after_title(lines: list[str], html_title: str | None) -> tuple[str |
         if len(line) >= 4 and html_title.startswith(line):
             return line, lines[index + 1 :]
     return html_title, lines
+
+
+def article_page(source: Source, site: str, rules: ChromeRules) -> Page:
+    """A page read as one article: title, header fields, chrome stripped by `rules`, then answers."""
+    lines = [clean_line(line) for line in source.lines]
+    page = Page(source_file=source.path, site=site, page_url=source.url)
+    page.title, content = content_after_title(lines, source.html_title)
+    header = header_fields(content)
+    return compilation_page(page, chrome.strip(content, rules).lines, header)

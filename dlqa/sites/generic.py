@@ -9,8 +9,7 @@ from __future__ import annotations
 from dlqa import chrome
 from dlqa.model import Page
 from dlqa.sites import Site, Source
-from dlqa.sites.common import compilation_page, content_after_title, header_fields
-from dlqa.textutil import clean_line
+from dlqa.sites.common import article_page
 
 RULES = chrome.WECHAT + chrome.BLOG + chrome.ZHIHU_TRAILER
 
@@ -20,12 +19,7 @@ def recognise(source: Source) -> bool:
 
 
 def extract(source: Source) -> Page:
-    lines = [clean_line(line) for line in source.lines]
-    page = Page(source_file=source.path, site="web", page_url=source.url)
-    page.title, content = content_after_title(lines, source.html_title)
-    header = header_fields(content)
-    stripped = chrome.strip(content, RULES)
-    return compilation_page(page, stripped.lines, header)
+    return article_page(source, "web", RULES)
 
 
 SITE = Site("web", recognise, extract)
