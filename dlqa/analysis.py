@@ -145,6 +145,11 @@ def _jieba() -> Any:
     return _jieba_tokenizer
 
 
+def load_segmenter() -> None:
+    """Load jieba and its dictionary now (ingest does, before forking its workers)."""
+    _jieba()
+
+
 def _word_spans(folded: str) -> Iterator[tuple[str, int, int]]:
     """(word, start, end) of already-folded text: jieba search mode, punctuation/space dropped.
 

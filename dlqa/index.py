@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from dlqa.errors import DlqaError, IndexBusyError, IndexDamagedError, InputError, NoIndexError
+from dlqa.parallel import FileResult, Job, default_jobs
 
 if TYPE_CHECKING:
     from whoosh.index import FileIndex
@@ -36,16 +37,20 @@ if TYPE_CHECKING:
     from dlqa.model import Answer, Page
 
 #: Bump when the schema or the meaning of a field changes: older indexes must be rebuilt.
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 DEFAULT_INDEX = "index"
 VERSION_FILE = "dlqa-index.json"
 FILES_CACHE = "dlqa-files.json"
 INGEST_LOCK = "dlqa-ingest.lock"
 #: What a directory walk picks up; files named explicitly are tried whatever their suffix.
 SUFFIXES = (".txt", ".htm", ".html")
-#: Files per commit: bounds memory, and an interrupted ingest keeps what it committed.
-#: The hidden knob `DLQA_COMMIT_EVERY=N` overrides it (the crash tests commit every few files).
-BATCH_FILES = 200
+#: Files and bytes per commit: bound memory, and an interrupted ingest keeps what it committed.
+#: Each commit adds one segment per worker, so batches are large; the hidden knob
+#: `DLQA_COMMIT_EVERY=N` overrides the file count (the crash tests commit every few files).
+BATCH_FILES = 2000
+BATCH_BYTES = 64 * 1024 * 1024
+#: Below this many bytes in a batch, forking workers costs more than it saves.
+PARALLEL_MIN_BYTES = 2 * 1024 * 1024
 #: Seconds to wait for another ingest before giving up with IndexBusyError (`ingest --wait`).
 LOCK_TIMEOUT = 10.0
 #: Leftovers of a killed process: Whoosh's TOC temp files and our JSON temp files.
@@ -94,7 +99,8 @@ def make_schema() -> Any:
         author=fields.TEXT(analyzer=GramAnalyzer(), stored=True, phrase=True, field_boost=2.0),
         author_exact=fields.ID(),
         author_bio=fields.STORED(),
-        body=fields.TEXT(analyzer=WordAnalyzer(), stored=True, phrase=False, vector=True),
+        # v4: no term vectors (a third of the ingest time); key terms re-segment the body.
+        body=fields.TEXT(analyzer=WordAnalyzer(), stored=True, phrase=False),
         body_grams=fields.TEXT(analyzer=GramAnalyzer(), phrase=True),
         url=fields.STORED(),
         page_url=fields.STORED(),
@@ -469,13 +475,15 @@ def ingest(
     prune: bool = False,
     progress: ProgressCallback | None = None,
     wait: float | None = None,
+    jobs: int | None = None,
 ) -> IngestReport:
     """Add new and changed files' answers to the index; skip unchanged files.
 
     A file that fails to read or parse is reported and skipped, and its earlier answers stay.
     `prune` drops the answers of indexed files that no longer exist; `rebuild` starts over,
     from the paths the index was made from when `paths` is empty. `wait` bounds the wait for
-    another ingest (default `LOCK_TIMEOUT`). Ctrl-C raises `IngestInterrupted` after cancelling
+    another ingest (default `LOCK_TIMEOUT`); `jobs` is the number of worker processes
+    for large batches (default: the usable cores). Ctrl-C raises `IngestInterrupted` after cancelling
     the uncommitted batch; a failed write raises `IndexWriteError`; both keep earlier commits.
     """
     path = Path(index_dir)
@@ -511,47 +519,52 @@ def ingest(
         except OSError as error:
             raise write_error(path, error) from None
         try:
-            _Ingester(ix, path, known, report, clear_first, wait).run(files, prune, progress)
+            _Ingester(ix, path, known, report, clear_first, wait,
+                      default_jobs() if jobs is None else jobs).run(files, prune, progress)
         except KeyboardInterrupt:
             raise IngestInterrupted(report) from None
     return report
 
 
 class _Ingester:
-    """The batch loop of `ingest`, holding the open writer between files."""
+    """The batch loop of `ingest`: plan which files need work, index them in batches, commit."""
 
     def __init__(self, ix: FileIndex, path: Path, known: dict[str, _FileState], report: IngestReport,
-                 clear_first: bool, wait: float = LOCK_TIMEOUT) -> None:
+                 clear_first: bool, wait: float = LOCK_TIMEOUT, jobs: int = 1) -> None:
         self.ix = ix
         self.wait = wait
         self.path = path
         self.known = known
         self.report = report
         self.clear_first = clear_first
+        self.jobs = max(1, jobs)
         self.writer: IndexWriter | None = None
+        #: Segments written by worker processes, waiting for the next commit.
+        self.segments: list[Any] = []
         self.pending = 0
         self.cache_dirty = False
+        self.progress: ProgressCallback | None = None
+        self.done = 0
+        self.total = 0
 
     def run(self, files: list[str], prune: bool, progress: ProgressCallback | None) -> None:
-        from dlqa.extract import parse_file
-
-        total = len(files)
-        batch = _batch_files()
+        self.progress, self.total = progress, len(files)
         try:
-            for done, file_path in enumerate(files):
-                if progress:
-                    progress(done, total, file_path)
+            work: list[Job] = []
+            for file_path in files:
                 self.report.files_read += 1
                 try:
-                    self._one_file(file_path, parse_file)
-                except IndexWriteError:
-                    raise
+                    job = self._plan(file_path)
                 except DlqaError as error:
-                    self.report.failures.append((file_path, str(error)))
-                except Exception as error:  # an extraction bug must not stop the batch
-                    self.report.failures.append((file_path, f"cannot extract: {_one_line(error)}"))
-                if self.pending >= batch:
-                    self._commit()
+                    self._finished(FileResult(file_path, error=str(error)))
+                    continue
+                if job is None:
+                    self._tick(file_path)
+                else:
+                    work.append(job)
+            for batch in _batches(work):
+                self._index_batch(batch)
+                self._commit()
             if prune:
                 self._prune()
             if self.clear_first:  # a rebuild that added nothing still starts over
@@ -564,10 +577,11 @@ class _Ingester:
             raise
         finally:
             if progress:
-                progress(total, total, "")
+                progress(self.total, self.total, "")
         self.report.answers_total = sum(state.answers for state in self.known.values())
 
-    def _one_file(self, file_path: str, parse_file: Callable[[str], Page]) -> None:
+    def _plan(self, file_path: str) -> Job | None:
+        """The work `file_path` needs: None when it is unchanged since it was indexed."""
         old = self.known.get(file_path)
         try:
             signature = file_signature(file_path)
@@ -575,35 +589,62 @@ class _Ingester:
             raise InputError(error.strerror or str(error)) from None
         if old and _same_stat(old.signature, signature):
             self._unchanged(old)
-            return
-        try:
-            with open(file_path, "rb") as handle:
-                data = handle.read(64 * 1024 * 1024 + 1)
-        except OSError as error:
-            raise InputError(error.strerror or str(error)) from None
-        signature["sha1"] = hashlib.sha1(data).hexdigest()
-        if old and old.signature.get("sha1") == signature["sha1"]:
-            old.signature = signature  # touched, not changed: remember the new mtime
-            self.cache_dirty = True
-            self._unchanged(old)
-            return
-        page = parse_file(file_path)
-        page.source_file = file_path
-        documents = [_document(page, answer, file_path, signature) for answer in page.answers]
+            return None
+        if old:  # size or mtime changed; the content may not have
+            signature["sha1"] = hashlib.sha1(_read_bytes(file_path)).hexdigest()
+            if old.signature.get("sha1") == signature["sha1"]:
+                old.signature = signature  # touched, not changed: remember the new mtime
+                self.cache_dirty = True
+                self._unchanged(old)
+                return None
+        return Job(file_path, signature, signature["size"])
+
+    def _index_batch(self, batch: list[Job]) -> None:
+        """Index one batch: in worker processes when it is big enough to pay for them."""
         writer = self._open_writer()
-        try:
-            writer.delete_by_term("source_file", file_path)
-            for document in documents:
-                writer.add_document(**document)
-        except OSError as error:  # the writer spills to segment files: disk full, read-only
-            raise write_error(self.path, error) from None
+        size = sum(job.size for job in batch)
+        if self.jobs > 1 and len(batch) > 1 and size >= _parallel_min_bytes():
+            from dlqa.analysis import load_segmenter
+            from dlqa.parallel import WorkerWriteError, index_in_workers, split_runs
+
+            load_segmenter()  # once, before forking: the workers share the loaded dictionary
+            try:
+                self.segments += index_in_workers(self.ix, split_runs(batch, self.jobs),
+                                                  index_file, self._finished)
+            except WorkerWriteError as error:
+                raise write_error(self.path, error.os_error) from None
+            return
+        for job in batch:
+            try:
+                result = index_file(writer, job)
+            except OSError as error:  # the writer spills to segment files: disk full, read-only
+                raise write_error(self.path, error) from None
+            self._finished(result)
+
+    def _finished(self, result: FileResult) -> None:
+        """Book one file's outcome; a changed file's old answers go once its new ones are in."""
+        self._tick(result.path)
+        if result.error is not None:
+            self.report.failures.append((result.path, result.error))
+            return
+        old = self.known.get(result.path)
+        if old:
+            try:
+                self._open_writer().delete_by_term("source_file", result.path)
+            except OSError as error:
+                raise write_error(self.path, error) from None
         self.report.pages += 1
         if old and old.answers:
-            self.report.replaced += len(documents)
+            self.report.replaced += result.answers
         else:
-            self.report.added += len(documents)
-        self.known[file_path] = _FileState(signature, len(documents))
+            self.report.added += result.answers
+        self.known[result.path] = _FileState(result.signature, result.answers)
         self.pending += 1
+
+    def _tick(self, file_path: str) -> None:
+        if self.progress:
+            self.progress(self.done, self.total, file_path)
+        self.done += 1
 
     def _unchanged(self, old: _FileState) -> None:
         self.report.unchanged += old.answers
@@ -625,14 +666,10 @@ class _Ingester:
     def _commit(self) -> None:
         if self.writer is not None:
             writer, self.writer = self.writer, None
+            segments, self.segments = self.segments, []
             try:
                 with _sigint_deferred():
-                    if self.clear_first:
-                        from whoosh.writing import CLEAR
-
-                        writer.commit(mergetype=CLEAR)
-                    else:
-                        writer.commit()
+                    writer.commit(mergetype=_merge_policy(self.clear_first, segments))
                     self.clear_first = False
                     self.pending = 0
                     self.report.pages_committed = self.report.pages
@@ -644,6 +681,76 @@ class _Ingester:
             with contextlib.suppress(OSError):
                 _save_known(self.ix, self.path, self.known)
             self.cache_dirty = False
+
+
+def index_file(writer: Any, job: Job) -> FileResult:
+    """Parse one file and add its answers to `writer` (the parent's, or a worker's).
+
+    Reading and extraction problems come back as the result's `error`; an OSError from the
+    writer (disk full, read-only folder) propagates, since it ends the whole ingest.
+    """
+    from dlqa.extract import parse_file
+
+    signature = dict(job.signature)
+    try:
+        if "sha1" not in signature:
+            signature["sha1"] = hashlib.sha1(_read_bytes(job.path)).hexdigest()
+        page = parse_file(job.path)
+        page.source_file = job.path
+        documents = [_document(page, answer, job.path, signature) for answer in page.answers]
+    except DlqaError as error:
+        return FileResult(job.path, signature, error=str(error))
+    except Exception as error:  # an extraction bug must not stop the batch
+        return FileResult(job.path, signature, error=f"cannot extract: {_one_line(error)}")
+    for document in documents:
+        writer.add_document(**document)
+    return FileResult(job.path, signature, len(documents))
+
+
+def _read_bytes(file_path: str) -> bytes:
+    try:
+        with open(file_path, "rb") as handle:
+            return handle.read(64 * 1024 * 1024 + 1)
+    except OSError as error:
+        raise InputError(error.strerror or str(error)) from None
+
+
+def _merge_policy(clear: bool, segments: list[Any]) -> Callable[[Any, list[Any]], list[Any]]:
+    """Whoosh's merge policy for a commit, plus the segments the workers wrote.
+
+    A rebuild drops every old segment (CLEAR); otherwise small segments are merged as usual
+    (MERGE_SMALL) and the workers' segments, already large, are appended as they are.
+    """
+    from whoosh.writing import CLEAR, MERGE_SMALL
+
+    policy = CLEAR if clear else MERGE_SMALL
+
+    def merge(writer: Any, existing: list[Any]) -> list[Any]:
+        return list(policy(writer, existing)) + segments
+
+    return merge
+
+
+def _batches(work: list[Job]) -> Iterator[list[Job]]:
+    """Consecutive runs of files per commit, bounded by count and by bytes."""
+    limit_files, limit_bytes = _batch_files(), BATCH_BYTES
+    batch: list[Job] = []
+    size = 0
+    for job in work:
+        if batch and (len(batch) >= limit_files or size + job.size > limit_bytes):
+            yield batch
+            batch, size = [], 0
+        batch.append(job)
+        size += job.size
+    if batch:
+        yield batch
+
+
+def _parallel_min_bytes() -> int:
+    """`PARALLEL_MIN_BYTES`, or the hidden `DLQA_PARALLEL_MIN_BYTES` knob for tests."""
+    with contextlib.suppress(ValueError):
+        return max(0, int(os.environ.get("DLQA_PARALLEL_MIN_BYTES", "")))
+    return PARALLEL_MIN_BYTES
 
 
 def _batch_files() -> int:

@@ -1,0 +1,166 @@
+"""Stage 7, spread over cores: index runs of files in worker processes, one segment each.
+
+Why: jieba and Whoosh's posting writer are pure Python, so one process uses one core, and
+segmenting alone runs at about 1 MB/s. Each worker is forked with jieba's dictionary already
+loaded, gets a contiguous run of the batch's files (so document order, and with it the order
+of ranking ties, is the order a one-process ingest gives), writes its own Whoosh segment
+without taking Whoosh's lock, and hands the finished segment back. The parent, which holds
+the lock, commits all of them in one new TOC (`index._Ingester`), so a batch is visible
+entirely or not at all, exactly as with one process.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import multiprocessing
+import os
+import signal
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from whoosh.index import FileIndex
+
+#: Memory for each worker's posting pool before it spills sorted runs to disk (Whoosh's
+#: `limitmb`); two workers plus jieba stay well under the 600 MiB budget.
+WORKER_POOL_MB = 96
+
+
+@dataclass
+class Job:
+    """One file to (re)index: its path and the size/mtime signature the parent took."""
+
+    path: str
+    signature: dict[str, Any]
+    size: int = 0
+
+
+@dataclass
+class FileResult:
+    """What indexing one file gave: its answers' count, or why it failed."""
+
+    path: str
+    signature: dict[str, Any] = field(default_factory=dict)
+    answers: int = 0
+    error: str | None = None
+
+
+class WorkerWriteError(Exception):
+    """A worker could not write its segment (disk full, read-only folder): ends the ingest."""
+
+    def __init__(self, error: OSError) -> None:
+        super().__init__(str(error))
+        self.os_error = error
+
+
+def default_jobs() -> int:
+    """Worker processes when the caller does not say: the cores this process may use."""
+    with contextlib.suppress(AttributeError, OSError):
+        return max(1, len(os.sched_getaffinity(0)))
+    return max(1, os.cpu_count() or 1)
+
+
+def split_runs(jobs: list[Job], parts: int) -> list[list[Job]]:
+    """Cut `jobs` into at most `parts` contiguous runs of roughly equal bytes."""
+    parts = max(1, min(parts, len(jobs)))
+    total = sum(max(job.size, 1) for job in jobs)
+    runs: list[list[Job]] = [[] for _ in range(parts)]
+    done = 0
+    for job in jobs:
+        index = min(parts - 1, done * parts // max(total, 1))
+        runs[index].append(job)
+        done += max(job.size, 1)
+    return [run for run in runs if run]
+
+
+def index_in_workers(ix: FileIndex, runs: list[list[Job]],
+                     index_file: Callable[[Any, Job], FileResult],
+                     on_file: Callable[[FileResult], None]) -> list[Any]:
+    """Index each run in its own forked worker; return the finished segments in run order.
+
+    `index_file(writer, job)` does one file (the same function a one-process ingest uses);
+    `on_file` hears of every file as it finishes, for progress and bookkeeping. A worker that
+    dies without reporting has its unreported files marked failed; one that cannot write
+    raises `WorkerWriteError` here, after every worker has stopped.
+    """
+    context = multiprocessing.get_context("fork")
+    channels = []
+    processes = []
+    try:
+        for run in runs:
+            receiver, sender = context.Pipe(duplex=False)
+            process = context.Process(target=_worker, args=(ix, run, index_file, sender), daemon=True)
+            process.start()
+            sender.close()
+            channels.append(receiver)
+            processes.append(process)
+        segments: list[Any] = [None] * len(runs)
+        write_error: OSError | None = None
+        for number, (receiver, run) in enumerate(zip(channels, runs, strict=True)):
+            reported: set[str] = set()
+            for kind, payload in _messages(receiver):
+                if kind == "file":
+                    reported.add(payload.path)
+                    on_file(payload)
+                elif kind == "segment":
+                    segments[number] = payload
+                elif kind == "write-error" and write_error is None:
+                    write_error = payload
+            processes[number].join()
+            if segments[number] is None and write_error is None:
+                code = processes[number].exitcode
+                for job in run:
+                    if job.path not in reported:
+                        on_file(FileResult(job.path, job.signature,
+                                           error=f"indexing process died (exit code {code})"))
+        if write_error is not None:
+            raise WorkerWriteError(write_error)
+        return [segment for segment in segments if segment is not None]
+    finally:
+        for process in processes:
+            if process.is_alive():
+                process.terminate()
+            process.join()
+        for receiver in channels:
+            receiver.close()
+
+
+def _messages(receiver: Any) -> Iterator[tuple[str, Any]]:
+    """A worker's messages until it closes its end (or dies)."""
+    while True:
+        try:
+            yield receiver.recv()
+        except (EOFError, OSError):
+            return
+
+
+def _worker(ix: FileIndex, run: list[Job], index_file: Callable[[Any, Job], FileResult],
+            sender: Any) -> None:
+    """Child process: index `run` into a fresh segment and send it back, then exit.
+
+    Ctrl-C reaches the whole process group; the parent decides what happens, so the child
+    only stops, quietly, without a traceback.
+    """
+    from whoosh.writing import SegmentWriter
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    writer = None
+    try:
+        writer = SegmentWriter(ix, _lk=False, limitmb=WORKER_POOL_MB)
+        for job in run:
+            sender.send(("file", index_file(writer, job)))
+        # Whoosh's own multi-process writer finishes sub-segments this way (whoosh.multiproc).
+        segment = writer._finalize_segment() if writer._added else None
+        writer = None
+        if segment is not None:
+            sender.send(("segment", segment))
+    except OSError as error:
+        with contextlib.suppress(Exception):
+            sender.send(("write-error", error))
+    finally:
+        if writer is not None:
+            with contextlib.suppress(Exception):
+                writer.cancel()
+        sender.close()
+        os._exit(0)  # skip the parent's atexit handlers and inherited buffers
