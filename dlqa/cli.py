@@ -123,6 +123,9 @@ def ingest(
     wait: Annotated[float, typer.Option(
         "--wait", envvar="DLQA_WAIT", min=0, metavar="SECONDS",
         help="How long to wait while another ingest holds the index before giving up.")] = 10.0,
+    jobs: Annotated[int | None, typer.Option(
+        "--jobs", "-j", envvar="DLQA_JOBS", min=1, show_default="usable cores",
+        help="Worker processes for large batches (1: everything in this process).")] = None,
 ) -> None:
     """Add saved pages to the index; unchanged files are skipped, changed ones replaced.
 
@@ -140,8 +143,9 @@ def ingest(
     location = index_location(index)
     try:
         with user_errors():
-            report = _ingest_with_progress(paths or [], location, rebuild, prune, wait) if sys.stderr.isatty() \
-                else run_ingest(paths or [], location, rebuild=rebuild, prune=prune, wait=wait)
+            report = _ingest_with_progress(paths or [], location, rebuild, prune, wait, jobs) \
+                if sys.stderr.isatty() \
+                else run_ingest(paths or [], location, rebuild=rebuild, prune=prune, wait=wait, jobs=jobs)
     except IngestInterrupted as stop:
         count = stop.report.pages_committed
         files = "1 file was" if count == 1 else f"{count} files were"
@@ -156,7 +160,7 @@ def ingest(
 
 
 def _ingest_with_progress(paths: list[str], location: Path, rebuild: bool, prune: bool,
-                          wait: float | None = None) -> IngestReport:
+                          wait: float | None = None, jobs: int | None = None) -> IngestReport:
     """`ingest` with a rich progress bar on stderr (only used when stderr is a terminal)."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
@@ -170,7 +174,8 @@ def _ingest_with_progress(paths: list[str], location: Path, rebuild: bool, prune
         def progress(done: int, total: int, path: str) -> None:
             bar.update(task, completed=done, total=total, description=Path(path).name if path else "")
 
-        return run_ingest(paths, location, rebuild=rebuild, prune=prune, progress=progress, wait=wait)
+        return run_ingest(paths, location, rebuild=rebuild, prune=prune, progress=progress, wait=wait,
+                          jobs=jobs)
 
 
 @app.command()

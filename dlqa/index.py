@@ -48,7 +48,7 @@ SUFFIXES = (".txt", ".htm", ".html")
 #: Each commit adds one segment per worker, so batches are large; the hidden knob
 #: `DLQA_COMMIT_EVERY=N` overrides the file count (the crash tests commit every few files).
 BATCH_FILES = 2000
-BATCH_BYTES = 64 * 1024 * 1024
+BATCH_BYTES = 32 * 1024 * 1024
 #: Below this many bytes in a batch, forking workers costs more than it saves.
 PARALLEL_MIN_BYTES = 2 * 1024 * 1024
 #: Seconds to wait for another ingest before giving up with IndexBusyError (`ingest --wait`).
@@ -318,8 +318,10 @@ def _writer(ix: FileIndex, wait: float) -> IndexWriter:
     """
     from whoosh.index import LockError
 
+    from dlqa.postings import use_compact_pool
+
     try:
-        return ix.writer(timeout=wait)
+        return use_compact_pool(ix.writer(timeout=wait))
     except LockError:
         raise _busy(Path(ix.storage.folder), wait) from None
     except OSError as error:

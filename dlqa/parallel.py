@@ -22,11 +22,6 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from whoosh.index import FileIndex
 
-#: Memory for each worker's posting pool before it spills sorted runs to disk (Whoosh's
-#: `limitmb`); two workers plus jieba stay well under the 600 MiB budget.
-WORKER_POOL_MB = 96
-
-
 @dataclass
 class Job:
     """One file to (re)index: its path and the size/mtime signature the parent took."""
@@ -144,10 +139,12 @@ def _worker(ix: FileIndex, run: list[Job], index_file: Callable[[Any, Job], File
     """
     from whoosh.writing import SegmentWriter
 
+    from dlqa.postings import use_compact_pool
+
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     writer = None
     try:
-        writer = SegmentWriter(ix, _lk=False, limitmb=WORKER_POOL_MB)
+        writer = use_compact_pool(SegmentWriter(ix, _lk=False))
         for job in run:
             sender.send(("file", index_file(writer, job)))
         # Whoosh's own multi-process writer finishes sub-segments this way (whoosh.multiproc).
