@@ -51,6 +51,9 @@ BATCH_FILES = 2000
 BATCH_BYTES = 32 * 1024 * 1024
 #: Below this many bytes in a batch, forking workers costs more than it saves.
 PARALLEL_MIN_BYTES = 2 * 1024 * 1024
+#: Whoosh's compound segments are read through a BytesIO copy of each part, so opening a
+#: 100 MB index copied 100 MB before every search; plain segment files are opened in place.
+SEGMENT_COMPOUND = False
 #: Seconds to wait for another ingest before giving up with IndexBusyError (`ingest --wait`).
 LOCK_TIMEOUT = 10.0
 #: Leftovers of a killed process: Whoosh's TOC temp files and our JSON temp files.
@@ -130,7 +133,8 @@ def has_index(index_dir: str | os.PathLike[str]) -> bool:
 
 def _has_segments(index_dir: Path) -> bool:
     try:
-        return any(name.startswith("MAIN_") and name.endswith(".seg") for name in os.listdir(index_dir))
+        return any(name.startswith("MAIN_") and name.endswith((".seg", ".trm", ".pst"))
+                   for name in os.listdir(index_dir))
     except OSError:
         return False
 
@@ -158,6 +162,12 @@ def open_index(index_dir: str | os.PathLike[str], create: bool = False) -> FileI
             # A searcher opens every segment file: a truncated or deleted one fails here, once,
             # instead of as some struct/EOF error in the middle of a search.
             first = ix.searcher()
+            _open_segment_files(ix, first)
+            if first.reader().generation() != ix.latest_generation():
+                # A commit landed while we opened, and may have deleted files we still had to
+                # open (a column Whoosh would then take for absent): open the new state.
+                first.close()
+                raise FileNotFoundError("No such file: the index changed while opening")
             break
         except DlqaError:
             raise
@@ -173,6 +183,42 @@ def open_index(index_dir: str | os.PathLike[str], create: bool = False) -> FileI
         raise damaged_error(path, "not a dlqa index")
     _hand_out_first(ix, first)
     return ix
+
+
+#: Files every segment of a dlqa index has. Whoosh reads a missing column file as "no
+#: column" (every stored field None) instead of failing, so their presence is checked.
+SEGMENT_FILES = (".trm", ".pst", "._stored.col")
+
+
+def _open_segment_files(ix: FileIndex, searcher: Any) -> None:
+    """Open every file of every segment now, and read each segment's last stored document.
+
+    Whoosh opens column files (stored fields, field lengths, the repost and date columns)
+    lazily, and takes a missing one for an absent column; a concurrent commit that merges
+    segments deletes their files, so a search could silently see no repost keys. Opened
+    here, inside `open_index`'s retry loop, the files stay readable for this searcher's
+    life. A truncated stored-fields file fails here too, so every command can call the
+    index damaged.
+    """
+    for leaf, _ in searcher.reader().leaf_readers():
+        segment = getattr(leaf, "_segment", None)
+        perdoc = getattr(leaf, "_perdoc", None)
+        if segment is None or perdoc is None or segment.is_compound():
+            continue
+        for suffix in SEGMENT_FILES:
+            name = segment.make_filename(suffix)
+            if not ix.storage.file_exists(name):
+                raise FileNotFoundError(f"No such file: {name}")
+        prefix = segment.make_filename(".")
+        for name in ix.storage.list():
+            if name.startswith(prefix) and name.endswith(".col"):
+                column = name[len(prefix):-len(".col")]
+                if column not in perdoc._colfiles:
+                    perdoc._colfiles[column] = perdoc._get_column_file(column)
+        # Whoosh asks the folder whether a column exists; ask the files opened here instead.
+        perdoc.has_column = perdoc._colfiles.__contains__
+        if leaf.doc_count_all():
+            leaf.stored_fields(leaf.doc_count_all() - 1)
 
 
 #: How often opening is tried when files vanish under us (a concurrent commit), ~0.75 s in all.
@@ -198,6 +244,14 @@ def _hand_out_first(ix: FileIndex, first: Any) -> None:
         return plain(**kwargs)
 
     ix.searcher = searcher  # type: ignore[method-assign]
+
+
+def damage_errors() -> tuple[type[BaseException], ...]:
+    """What reading a damaged index raises: I/O and decoding errors, and Whoosh's own
+    CorruptIndexError (a postings block that is not where the term dictionary says)."""
+    from whoosh.reading import CorruptIndexError
+
+    return (OSError, EOFError, ValueError, KeyError, CorruptIndexError)
 
 
 def damaged_error(index_dir: str | os.PathLike[str], detail: str) -> IndexDamagedError:
@@ -321,7 +375,7 @@ def _writer(ix: FileIndex, wait: float) -> IndexWriter:
     from dlqa.postings import use_compact_pool
 
     try:
-        return use_compact_pool(ix.writer(timeout=wait))
+        return use_compact_pool(ix.writer(timeout=wait, compound=SEGMENT_COMPOUND))
     except LockError:
         raise _busy(Path(ix.storage.folder), wait) from None
     except OSError as error:

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from dlqa.errors import DlqaError
-from dlqa.index import damaged_error, open_index
+from dlqa.index import damage_errors, damaged_error, open_index
 from dlqa.search import Hit, _merge_reposts, _seen, make_hit
 
 #: Key terms shown by `dlqa show`, and used to look for similar answers.
@@ -146,5 +146,5 @@ def similar(index_dir: str | os.PathLike[str], answer_id: str, limit: int = 10) 
             return Similar(anchor, [word for word, _ in terms[:KEY_TERMS]], len(others), results)
     except DlqaError:
         raise
-    except (OSError, EOFError, ValueError, KeyError) as error:
+    except damage_errors() as error:
         raise damaged_error(index_dir, " ".join(str(error).split())) from None

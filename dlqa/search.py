@@ -17,7 +17,7 @@ from typing import Any
 
 from dlqa import query as query_mod
 from dlqa.errors import DlqaError
-from dlqa.index import damaged_error, open_index
+from dlqa.index import damage_errors, damaged_error, open_index
 
 #: Snippet length in characters, and how much context to keep before the first match.
 SNIPPET_CHARS = 120
@@ -177,7 +177,7 @@ def search(index_dir: str | os.PathLike[str], query: str, limit: int = 10, page:
                 suggestion = suggest(searcher, query, tree, word_freq)
     except DlqaError:
         raise
-    except (OSError, EOFError, ValueError, KeyError) as error:
+    except damage_errors() as error:
         raise damaged_error(index_dir, " ".join(str(error).split())) from None
     return SearchResults(query=query, total=len(groups), page=page, limit=limit, results=hits,
                          expansions=built.expansions, suggestion=suggestion)

@@ -40,9 +40,16 @@ def index_copy(built, tmp_path) -> Path:
     return target
 
 
+def _segment_file(index_dir: Path, suffix: str) -> Path:
+    files = [path for path in index_dir.glob("MAIN_*") if path.name != "MAIN_WRITELOCK"]
+    assert len({path.name.split(".")[0] for path in files}) == 1, files  # one segment
+    (found,) = [path for path in files if path.name.endswith(suffix)]
+    return found
+
+
 def _segment(index_dir: Path) -> Path:
-    (segment,) = index_dir.glob("MAIN_*.seg")
-    return segment
+    """The segment's stored fields: every command that shows or counts answers reads them."""
+    return _segment_file(index_dir, "_stored.col")
 
 
 DAMAGE = {
@@ -71,6 +78,24 @@ def test_damage_is_one_line_and_rebuild_without_paths_restores_it(built, index_c
     assert rebuilt.exit_code == 0, rebuilt.output
     assert answer_set(index_copy) == answers
     assert search(index_copy, "模型").total > 0
+
+
+def test_truncated_postings_make_search_say_damaged(built, index_copy):
+    """`stats` and `show` never read postings; `search` does, and says so in one line."""
+    corpus, _, answers = built
+    postings = _segment_file(index_copy, ".pst")
+    os.truncate(postings, postings.stat().st_size // 2)
+    failed = [runner.invoke(app, ["search", query, "--index", str(index_copy)])
+              for query in ("模型", "学习", "的", "网络")]
+    assert any(result.exit_code == 1 for result in failed)
+    for result in failed:
+        assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+        if result.exit_code == 1:
+            (line,) = result.output.splitlines()
+            assert line.startswith(f"dlqa: the index at {index_copy} is damaged (")
+    rebuilt = runner.invoke(app, ["ingest", "--rebuild", "--index", str(index_copy)])
+    assert rebuilt.exit_code == 0, rebuilt.output
+    assert answer_set(index_copy) == answers
 
 
 def test_the_manifest_remembers_the_sources_and_the_cache_is_a_fallback(built, index_copy):
