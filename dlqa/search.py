@@ -8,16 +8,18 @@ search over the stored body (not `whoosh.highlight`, which would re-run the anal
 from __future__ import annotations
 
 import bisect
+import contextlib
 import os
 import re
+import threading
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 from dlqa import query as query_mod
 from dlqa.errors import DlqaError
-from dlqa.index import damage_errors, damaged_error, open_index
+from dlqa.index import VERSION_FILE, damage_errors, damaged_error, open_index
 
 #: Snippet length in characters, and how much context to keep before the first match.
 SNIPPET_CHARS = 120
@@ -150,19 +152,20 @@ def search(index_dir: str | os.PathLike[str], query: str, limit: int = 10, page:
     if sort not in SORTS:
         raise ValueError(f"sort must be one of {', '.join(SORTS)}")
     tree = query_mod.parse(query)
-    ix = open_index(index_dir)
-    try:
-        with ix.searcher() as searcher:
+    with _open_searcher(index_dir) as opened:
+        try:
+            searcher = opened.searcher
+
             def word_freq(word: str) -> int:
                 word = word.lower()
                 return searcher.doc_frequency("body", word) + searcher.doc_frequency("title", word)
 
             built = query_mod.build(tree, word_freq, expand=expand)
             extra = (filters or Filters()).queries()
-            ranked = _ranked_docs(searcher, tree, built, extra, word_freq)
-            groups = _merge_reposts(searcher, ranked)
+            ranked = _ranked_docs(searcher, tree, built, extra, word_freq, opened.tables)
+            groups = _merge_reposts(searcher, ranked, opened.column)
             if sort == "date":
-                groups = _by_date(searcher, groups)
+                groups = _by_date(searcher, groups, opened.column)
             hits = []
             for members in groups[(page - 1) * limit : page * limit]:
                 best, score = members[0]
@@ -175,30 +178,137 @@ def search(index_dir: str | os.PathLike[str], query: str, limit: int = 10, page:
                 from dlqa.suggest import suggest
 
                 suggestion = suggest(searcher, query, tree, word_freq)
-    except DlqaError:
-        raise
-    except damage_errors() as error:
-        raise damaged_error(index_dir, " ".join(str(error).split())) from None
+        except DlqaError:
+            raise
+        except damage_errors() as error:
+            opened.broken = True
+            raise damaged_error(index_dir, " ".join(str(error).split())) from None
     return SearchResults(query=query, total=len(groups), page=page, limit=limit, results=hits,
                          expansions=built.expansions, suggestion=suggestion)
 
 
-def _ranked_docs(searcher: Any, tree: Any, built: Any, extra: list[Any],
-                 word_freq: Any) -> list[tuple[int, float]]:
-    """(docnum, score) of every matching answer, best first.
+# ---------------------------------------------------------------------------------------------
+# Open searchers, kept between searches in one process
 
-    With expansions, answers that match the query as typed come before those found only
-    through another name of a concept, whatever their scores.
+
+@dataclass
+class _Opened:
+    """A searcher over one commit of an index, and the column readers made for it.
+
+    Opening costs more than most searches (Whoosh copies each segment's term table), so a
+    process that searches repeatedly (a script, the benchmark) keeps the searcher while the
+    index files stay the same; any change to them (a commit, damage) opens a fresh one.
+    """
+
+    signature: tuple[Any, ...] | None
+    searcher: Any
+    columns: dict[str, Callable[[int], Any]] = field(default_factory=dict)
+    #: Per-segment tables `dlqa.evaluate` reads once per searcher (field lengths).
+    tables: dict[Any, Any] = field(default_factory=dict)
+    in_use: bool = False
+    broken: bool = False
+
+    def column(self, name: str) -> Callable[[int], Any]:
+        """`column_lookup` for this searcher, made once, remembering the values it read."""
+        lookup = self.columns.get(name)
+        if lookup is None:
+            read = column_lookup(self.searcher.reader(), name)
+            values: dict[int, Any] = {}
+
+            def lookup(doc: int) -> Any:
+                value = values.get(doc, _UNREAD)
+                if value is _UNREAD:
+                    value = values[doc] = read(doc)
+                return value
+
+            self.columns[name] = lookup
+        return lookup
+
+
+_UNREAD = object()
+_OPENED: dict[str, _Opened] = {}
+_OPENED_LOCK = threading.Lock()
+
+
+def _signature(index_dir: str) -> tuple[Any, ...] | None:
+    """Name, inode, size and mtime of the index's table of contents, segments and version
+    file: equal signatures mean the same commit of the same files. None when unreadable."""
+    try:
+        entries = []
+        with os.scandir(index_dir) as listing:
+            for entry in listing:
+                name = entry.name
+                if (name.startswith(("MAIN_", "_MAIN_")) and not name.endswith("LOCK")) or name == VERSION_FILE:
+                    info = entry.stat(follow_symlinks=False)
+                    entries.append((name, info.st_ino, info.st_size, info.st_mtime_ns))
+    except OSError:
+        return None
+    return tuple(sorted(entries)) or None
+
+
+@contextlib.contextmanager
+def _open_searcher(index_dir: str | os.PathLike[str]) -> Iterator[_Opened]:
+    """A searcher for `index_dir`: the kept one when the index files are unchanged and no
+    other search is using it, else a newly opened one (raising what `open_index` raises)."""
+    key = os.path.abspath(index_dir)
+    signature = _signature(key)
+    opened = None
+    with _OPENED_LOCK:
+        kept = _OPENED.get(key)
+        if kept is not None and not kept.in_use:
+            if signature is not None and kept.signature == signature:
+                opened = kept
+            else:
+                del _OPENED[key]
+                _close_quietly(kept.searcher)
+        if opened is not None:
+            opened.in_use = True
+    if opened is None:
+        ix = open_index(index_dir)
+        opened = _Opened(signature, ix.searcher(), in_use=True)
+    try:
+        yield opened
+    finally:
+        with _OPENED_LOCK:
+            opened.in_use = False
+            current = _OPENED.get(key)
+            keep = not opened.broken and opened.signature is not None and opened.signature == _signature(key)
+            if current is opened:
+                if not keep:
+                    del _OPENED[key]
+                    _close_quietly(opened.searcher)
+            elif keep and (current is None or not current.in_use):
+                if current is not None:
+                    _close_quietly(current.searcher)
+                _OPENED[key] = opened
+            else:
+                _close_quietly(opened.searcher)
+
+
+def _close_quietly(searcher: Any) -> None:
+    with contextlib.suppress(Exception):
+        searcher.close()
+
+
+def _ranked_docs(searcher: Any, tree: Any, built: Any, extra: list[Any], word_freq: Any,
+                 tables: dict[Any, Any] | None = None) -> list[tuple[int, float]]:
+    """(docnum, score) of every matching answer, best first (ties: lower docnum first).
+
+    Scores are exactly those of `searcher.search(query, limit=None)`, computed by
+    `dlqa.evaluate` without Whoosh's per-posting matcher overhead. With expansions, answers
+    that match the query as typed come before those found only through another name of a
+    concept, whatever their scores.
     """
     from whoosh import query as wq
 
+    from dlqa.evaluate import matching_docs, scored_docs
+
     final = wq.And([built.query, *extra]) if extra else built.query
-    results = searcher.search(final, limit=None)
-    scored = [(hit.docnum, float(hit.score or 0.0)) for hit in results]
+    scored = sorted(scored_docs(searcher, final, tables).items(), key=lambda item: (-item[1], item[0]))
     if not built.expansions:
         return scored
     typed = query_mod.build(tree, word_freq, expand=False)
-    exact = set(searcher.docs_for_query(wq.And([typed.query, *extra]) if extra else typed.query))
+    exact = matching_docs(searcher, wq.And([typed.query, *extra]) if extra else typed.query)
     return sorted(scored, key=lambda item: (item[0] not in exact, -item[1]))
 
 
@@ -222,10 +332,19 @@ def column_lookup(reader: Any, name: str) -> Callable[[int], Any]:
     return lookup
 
 
-def _merge_reposts(searcher: Any, ranked: list[tuple[int, float]]) -> list[list[tuple[int, float]]]:
-    """Group ranked docs sharing an answer link or a text key; each group keeps rank order."""
-    reader = searcher.reader()
-    columns = [column_lookup(reader, name) for name in ("dup_url", "dup_text")]
+def _merge_reposts(searcher: Any, ranked: list[tuple[int, float]],
+                   column: Callable[[str], Callable[[int], Any]] | None = None) -> list[list[tuple[int, float]]]:
+    """Group ranked docs sharing an answer link or a text key; each group keeps rank order.
+
+    `column(name)` gives a column lookup (a kept searcher's cached ones); by default the
+    columns are read afresh.
+    """
+    if column is None:
+        reader = searcher.reader()
+
+        def column(name: str) -> Callable[[int], Any]:
+            return column_lookup(reader, name)
+    columns = [column(name) for name in ("dup_url", "dup_text")]
     groups: list[list[tuple[int, float]]] = []
     owner: dict[str, int] = {}
     for doc, score in ranked:
@@ -240,10 +359,10 @@ def _merge_reposts(searcher: Any, ranked: list[tuple[int, float]]) -> list[list[
     return groups
 
 
-def _by_date(searcher: Any, groups: list[list[tuple[int, float]]]) -> list[list[tuple[int, float]]]:
+def _by_date(searcher: Any, groups: list[list[tuple[int, float]]],
+             columns: Callable[[str], Callable[[int], Any]] | None = None) -> list[list[tuple[int, float]]]:
     """Newest first by the best hit's normalised date; undated answers last, in rank order."""
-    reader = searcher.reader()
-    column = column_lookup(reader, "posted_date")
+    column = columns("posted_date") if columns else column_lookup(searcher.reader(), "posted_date")
     dated = [(column(members[0][0]) or "", index, members) for index, members in enumerate(groups)]
     with_date = sorted((item for item in dated if item[0]), key=lambda item: (item[0], -item[1]), reverse=True)
     return [members for _, _, members in with_date] + [members for date, _, members in dated if not date]
@@ -330,6 +449,13 @@ def _fold_with_map(text: str) -> tuple[str, list[int]]:
     """`fold(text)` plus, for each folded character, the index of its source character."""
     if text.isascii():
         return text.lower(), list(range(len(text)))
+    # Already NFKC with one-for-one lowercasing (most Chinese text): folding each character
+    # alone changes nothing but case, so do it in one call. Σ lowercases by context in
+    # str.lower(), unlike character by character, so texts with it take the long way.
+    if "Σ" not in text and unicodedata.is_normalized("NFKC", text):
+        lowered = text.lower()
+        if len(lowered) == len(text):
+            return lowered, list(range(len(text)))
     pieces: list[str] = []
     origin: list[int] = []
     for index, char in enumerate(text):

@@ -1,0 +1,446 @@
+"""Exact, fast evaluation of the Whoosh query trees `dlqa.query` builds.
+
+Why: `searcher.search(q, limit=None)` walks Whoosh's matcher trees one posting at a time in
+pure Python (span objects for every gram position, a 2,048-slot score array cleared per part),
+which made the search hot path ~10× slower than reading the postings. Here each segment's
+postings are read block by block, phrases are checked on sets of positions for the
+documents holding every gram only, and scores are computed with Whoosh's own scorer objects
+and summed in the same tree order as Whoosh's matchers — so the documents and their scores
+are exactly those `searcher.search` returns. Query types without a fast path (prefix,
+wildcard, ranges, …) are stepped through their own Whoosh matcher.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from itertools import accumulate
+from pickle import loads
+from typing import Any
+
+from whoosh import formats, matching, scoring
+from whoosh import query as wq
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, _lenfield
+from whoosh.query.spans import SpanNear2
+from whoosh.system import _INT_SIZE
+from whoosh.util import make_binary_tree, make_weighted_tree
+from whoosh.util.numeric import byte_to_length
+
+from dlqa.query import SafeAndNot, _FixedAndNotMatcher
+
+#: Length byte → field length, as Whoosh decodes the length column (0: absent, read as 1).
+_BYTE_LENGTHS = [1] + [byte_to_length(byte) for byte in range(1, 256)]
+#: Whoosh's own threshold (Or.AUTO_MATCHER) above which a segment's Or uses a union tree.
+_ARRAY_OR_MAX_DOCS = 5000
+
+
+@dataclass
+class _Part:
+    """A node's matches in one segment: local docnum → score, and the matcher class Whoosh
+    would have built for it (its tree-building sort compares matchers by class)."""
+
+    scores: dict[int, float]
+    kind: type
+
+
+_NULL = matching.NullMatcherClass
+
+
+def _null() -> _Part:
+    return _Part({}, _NULL)
+
+
+class _Slot:
+    """A node of the matcher tree Whoosh would build: a leaf's part, or two children."""
+
+    __slots__ = ("kind", "children", "part")
+
+    def __init__(self, kind: type, children: tuple[_Slot, ...] = (), part: _Part | None = None) -> None:
+        self.kind = kind
+        self.children = children
+        self.part = part
+
+
+def _weighted_tree(combined: type, weighted: list[tuple[int, _Slot]]) -> _Slot:
+    """The tree `whoosh.util.make_weighted_tree` builds over matchers of these classes.
+
+    Its sort compares (weight, matcher) pairs, and on equal weights the matchers, which
+    compare by class (with Python's subclass-first rule deciding between, say, a
+    WrappingMatcher and a SpanNear2Matcher). So the tree is built over bare instances of the
+    same classes, made without running their initialisers, and mapped back to the slots.
+    """
+    slots: dict[int, _Slot] = {}
+    tokens: list[Any] = []  # keeps every token alive, so no id is reused
+
+    def token(slot: _Slot) -> Any:
+        made = matching.NullMatcher if slot.kind is _NULL else object.__new__(slot.kind)
+        tokens.append(made)
+        slots[id(made)] = slot
+        return made
+
+    def join(a: Any, b: Any) -> Any:
+        return token(_Slot(combined, (slots[id(a)], slots[id(b)])))
+
+    root = make_weighted_tree(join, [(weight, token(slot)) for weight, slot in weighted])
+    return slots[id(root)]
+
+
+@dataclass
+class _Segment:
+    """One segment searcher and what the evaluation reads repeatedly from it.
+
+    `lengths` (field → per-document length table) may be shared between searches on the
+    same searcher: the caller passes the same dict back.
+    """
+
+    searcher: Any
+    scored: bool
+    lengths: dict[str, Any] = field(default_factory=dict)
+    reader: Any = None
+    deleted: frozenset[int] = frozenset()
+
+    def __post_init__(self) -> None:
+        self.reader = reader = self.searcher.reader()
+        if reader.has_deletions():
+            deleted = getattr(reader, "deleted_docs_set", None)
+            if deleted is None:  # pragma: no cover - other reader types
+                deleted = frozenset(d for d in range(reader.doc_count_all()) if reader.is_deleted(d))
+            self.deleted = frozenset(deleted)
+
+    def length_table(self, fieldname: str) -> list[int] | None:
+        """Every document's length of `fieldname` as `searcher.doc_field_length(doc, name, 1)`
+        gives it, read in one piece from the length column; None when it cannot be."""
+        if fieldname in self.lengths:
+            return self.lengths[fieldname]
+        table = None
+        with contextlib.suppress(Exception):  # private codec internals: fall back if changed
+            column = self.reader._perdoc._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
+            if column is not None and column._fixedlen == 1 and column._typecode == "B":
+                raw = column._dbfile.get(column._basepos, column._count)
+                table = [_BYTE_LENGTHS[byte] for byte in raw]
+                table.extend([1] * (self.reader.doc_count_all() - len(table)))
+        self.lengths[fieldname] = table
+        return table
+
+    def length_of(self, fieldname: str) -> Callable[[int], Any]:
+        """`searcher.doc_field_length(doc, fieldname, 1)` as a closure."""
+        searcher = self.searcher
+
+        def length(doc: int) -> Any:
+            return searcher.doc_field_length(doc, fieldname, 1)
+
+        return length
+
+
+def scored_docs(searcher: Any, q: Any, cache: dict[Any, Any] | None = None) -> dict[int, float]:
+    """Global docnum → score of every document `q` matches, as `searcher.search(q, limit=None)`
+    would score them. `cache` keeps per-segment tables between calls on the same searcher."""
+    out: dict[int, float] = {}
+    for sub, offset in searcher.leaf_searchers():
+        lengths = cache.setdefault(("lengths", offset), {}) if cache is not None else {}
+        part = _eval(q, _Segment(sub, scored=True, lengths=lengths))
+        if offset:
+            out.update({doc + offset: score for doc, score in part.scores.items()})
+        else:
+            out.update(part.scores)
+    return out
+
+
+def matching_docs(searcher: Any, q: Any) -> set[int]:
+    """Global docnums `q` matches (as `searcher.docs_for_query(q)`), without scoring."""
+    out: set[int] = set()
+    for sub, offset in searcher.leaf_searchers():
+        part = _eval(q, _Segment(sub, scored=False))
+        out.update(doc + offset for doc in part.scores)
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# Nodes
+
+
+def _eval(q: Any, seg: _Segment) -> _Part:
+    kind = type(q)
+    if kind is wq.Term:
+        return _term(q, seg)
+    if kind is wq.Phrase and q.slop == 1:
+        return _phrase(q, seg)
+    if kind is wq.Or and q.matcher_type == wq.Or.AUTO_MATCHER and not q.scale:
+        return _or(q, seg)
+    if kind is wq.And:
+        return _and(q, seg)
+    if kind is SafeAndNot:
+        return _and_not(q, seg)
+    return _generic(q, seg)
+
+
+def _context(seg: _Segment) -> Any:
+    return seg.searcher.context() if seg.scored else seg.searcher.boolean_context()
+
+
+def _generic(q: Any, seg: _Segment) -> _Part:
+    """Any other query: step through the matcher Whoosh builds for it."""
+    matcher = q.matcher(seg.searcher, _context(seg))
+    scores: dict[int, float] = {}
+    scored = seg.scored
+    while matcher.is_active():
+        scores[matcher.id()] = matcher.score() if scored else 1.0
+        matcher.next()
+    return _Part(scores, type(matcher))
+
+
+@dataclass
+class _Postings:
+    """One term's postings in a segment, deleted documents left out."""
+
+    ids: list[int]
+    weights: list[float]
+    values: list[Any]
+    scorer: Any
+    kind: type
+
+
+def _postings(seg: _Segment, fieldname: str, btext: bytes) -> _Postings | None:
+    """The term's postings as Whoosh's `searcher.postings` would give them, or None."""
+    if (fieldname, btext) not in seg.reader:
+        return None
+    weighting = seg.searcher.weighting
+    matcher = seg.searcher.postings(fieldname, btext, weighting=weighting)
+    kind = type(matcher)
+    leaf = matcher.child if isinstance(matcher, matching.FilterMatcher) else matcher
+    ids: list[int] = []
+    weights: list[float] = []
+    values: list[Any] = []
+    if type(leaf) is W3LeafMatcher and not leaf._byteids:
+        while leaf.is_active():
+            leaf._read_data()
+            ids.extend(accumulate(leaf._data[0]))  # what _read_ids's delta_decode does
+            leaf._read_weights()
+            leaf._read_values()
+            weights.extend(leaf._weights)
+            values.extend(leaf._values)
+            leaf._next_block()
+    else:  # pragma: no cover - other codecs
+        while leaf.is_active():
+            ids.append(leaf.id())
+            weights.append(leaf.weight())
+            values.append(leaf.value())
+            leaf.next()
+    if seg.deleted:
+        keep = [i for i, doc in enumerate(ids) if doc not in seg.deleted]
+        ids = [ids[i] for i in keep]
+        weights = [weights[i] for i in keep]
+        values = [values[i] for i in keep]
+    return _Postings(ids, weights, values, leaf.scorer, kind)
+
+
+def _scores(seg: _Segment, fieldname: str, postings: _Postings,
+            docs: Any = None) -> dict[int, float] | None:
+    """doc → the score Whoosh's scorer gives each posting (of `docs` only, if given), or None
+    when only a matcher can tell."""
+    ids, weights = postings.ids, postings.weights
+    pairs = zip(ids, weights, strict=True) if docs is None else ((d, w) for d, w in zip(ids, weights, strict=True) if d in docs)
+    scorer = postings.scorer
+    if type(scorer) is scoring.BM25FScorer:
+        table = seg.length_table(fieldname)
+        if table is not None:
+            idf, avgfl, B, K1 = scorer.idf, scorer.avgfl, scorer.B, scorer.K1  # noqa: N806
+            # scoring.bm25(idf, tf, fl, avgfl, B, K1), inlined: the same operations in order
+            return {doc: idf * ((tf * (K1 + 1)) / (tf + K1 * ((1 - B) + B * table[doc] / avgfl)))
+                    for doc, tf in pairs}
+    score = _score_fn(seg, fieldname, scorer)
+    if score is None:
+        return None
+    return {doc: score(doc, w) for doc, w in pairs}
+
+
+def _score_fn(seg: _Segment, fieldname: str, scorer: Any) -> Callable[[int, float], float] | None:
+    """(doc, weight) → the score Whoosh's scorer gives, or None when only the matcher knows."""
+    if isinstance(scorer, scoring.WeightLengthScorer):
+        length = seg.length_of(fieldname)
+        score = scorer._score
+        return lambda doc, weight: score(weight, length(doc))
+    if type(scorer) is scoring.WeightScorer:
+        return lambda doc, weight: weight
+    return None
+
+
+def _term(q: Any, seg: _Segment) -> _Part:
+    fieldname = q.fieldname
+    if fieldname not in seg.searcher.schema:
+        return _null()
+    try:
+        btext = seg.searcher.schema[fieldname].to_bytes(q.text)
+    except ValueError:
+        return _null()
+    postings = _postings(seg, fieldname, btext)
+    if postings is None:
+        return _null()
+    if not seg.scored:
+        return _Part(dict.fromkeys(postings.ids, 1.0), postings.kind)
+    scores = _scores(seg, fieldname, postings)
+    if scores is None:  # pragma: no cover - custom weighting models
+        return _generic(q, seg)
+    boost = q.boost
+    if boost != 1.0:
+        return _Part({doc: score * boost for doc, score in scores.items()}, matching.WrappingMatcher)
+    return _Part(scores, postings.kind)
+
+
+def _phrase(q: Any, seg: _Segment) -> _Part:
+    """Consecutive grams: documents holding every word, then a check on their positions."""
+    fieldname = q.fieldname
+    schema = seg.searcher.schema
+    if fieldname not in schema:
+        return _null()
+    fieldobj = schema[fieldname]
+    if not fieldobj.format or not fieldobj.format.supports("positions"):
+        return _generic(q, seg)
+    words = []
+    for word in q.words:
+        try:
+            btext = fieldobj.to_bytes(word)
+        except ValueError:
+            return _null()
+        if (fieldname, btext) not in seg.reader:
+            return _null()
+        words.append(btext)
+    lists = [_postings(seg, fieldname, btext) for btext in words]
+    if any(postings is None for postings in lists):  # pragma: no cover - checked above
+        return _null()
+    postings_list: list[_Postings] = lists  # type: ignore[assignment]
+    common = set(postings_list[0].ids)
+    for postings in postings_list[1:]:
+        common.intersection_update(postings.ids)
+    decode = _positions_decoder(fieldobj.format)
+    if len(postings_list) > 1 and common:
+        values = [dict(zip(p.ids, p.values, strict=True)) for p in postings_list]
+        matched = set()
+        for doc in common:
+            starts = set(decode(values[0][doc]))
+            for offset in range(1, len(postings_list)):
+                starts.intersection_update([pos - offset for pos in decode(values[offset][doc])])
+                if not starts:
+                    break
+            if starts:
+                matched.add(doc)
+        common = matched
+    kind = SpanNear2.SpanNear2Matcher if q.boost == 1.0 else matching.WrappingMatcher
+    if not seg.scored:
+        return _Part(dict.fromkeys(common, 1.0), kind)
+    # SpanNear2 scores as the binary intersection tree of its terms' matchers
+    term_scores = []
+    for postings in postings_list:
+        scores = _scores(seg, fieldname, postings, common)
+        if scores is None:  # pragma: no cover - custom weighting models
+            return _generic(q, seg)
+        term_scores.append(scores)
+    slots = [_Slot(_NULL, part=_Part(scores, _NULL)) for scores in term_scores]
+    tree = make_binary_tree(lambda a, b: _Slot(matching.IntersectionMatcher, (a, b)), slots)
+    scores = _sum_tree(tree, common)
+    if q.boost != 1.0:
+        boost = q.boost
+        scores = {doc: score * boost for doc, score in scores.items()}
+    return _Part(scores, kind)
+
+
+def _positions_decoder(format_: Any) -> Callable[[bytes], Any]:
+    """`format_.decode_positions`, with Whoosh's `Positions` decoding done in C calls."""
+    if type(format_) is not formats.Positions:
+        return format_.decode_positions
+
+    def decode(value: bytes) -> Any:
+        # Positions.decode_positions: the pickled deltas after a 4-byte count, STOP optional
+        if not value.endswith(b"."):
+            value += b"."
+        return accumulate(loads(value[_INT_SIZE:]))
+
+    return decode
+
+
+def _sum_tree(slot: _Slot, docs: Any) -> dict[int, float]:
+    """Scores of `docs` summed as a tree of intersection/union matchers adds them up."""
+    if slot.part is not None:
+        return slot.part.scores
+    left = _sum_tree(slot.children[0], docs)
+    right = _sum_tree(slot.children[1], docs)
+    out: dict[int, float] = {}
+    for doc in docs:
+        a = left.get(doc)
+        b = right.get(doc)
+        if a is None:
+            if b is not None:
+                out[doc] = b
+        elif b is None:
+            out[doc] = a
+        else:
+            out[doc] = a + b
+    return out
+
+
+def _leaf_slots(subs: list[Any], seg: _Segment) -> list[tuple[Any, _Slot]]:
+    return [(sub, _Slot(part.kind, part=part)) for sub in subs for part in [_eval(sub, seg)]]
+
+
+def _or(q: Any, seg: _Segment) -> _Part:
+    subs = q.subqueries
+    if not subs:
+        return _null()
+    if len(subs) == 1:
+        return _eval(subs[0], seg)
+    evaluated = _leaf_slots(subs, seg)
+    docs: set[int] = set()
+    for _, slot in evaluated:
+        docs.update(slot.part.scores)  # type: ignore[union-attr]
+    # Or.AUTO_MATCHER with a context that does not need the current match (searcher.search)
+    if len(subs) < q.TOO_MANY_CLAUSES and (len(subs) == 2 or seg.searcher.doc_count_all() > _ARRAY_OR_MAX_DOCS):
+        if not seg.scored:
+            return _Part(dict.fromkeys(docs, 1.0), matching.UnionMatcher)
+        reader = seg.searcher.reader()
+        tree = _weighted_tree(matching.UnionMatcher,
+                              [(sub.estimate_size(reader), slot) for sub, slot in evaluated])
+        scores = _sum_tree(tree, docs)
+        if q.boost != 1.0:
+            boost = q.boost
+            return _Part({doc: score * boost for doc, score in scores.items()}, matching.WrappingMatcher)
+        return _Part(scores, tree.kind)
+    # PreloadedOr: an ArrayUnionMatcher adds each sub-score times the boost, in order, and
+    # skips documents whose sum is not positive
+    if not seg.scored:
+        return _Part(dict.fromkeys(docs, 1.0), matching.ArrayUnionMatcher)
+    boost = q.boost
+    totals: dict[int, float] = dict.fromkeys(docs, 0.0)
+    for _, slot in evaluated:
+        for doc, score in slot.part.scores.items():  # type: ignore[union-attr]
+            totals[doc] += score * boost
+    return _Part({doc: score for doc, score in totals.items() if score > 0}, matching.ArrayUnionMatcher)
+
+
+def _and(q: Any, seg: _Segment) -> _Part:
+    subs = q.subqueries
+    if not subs:
+        return _null()
+    if len(subs) == 1:
+        return _eval(subs[0], seg)
+    evaluated = _leaf_slots(subs, seg)
+    docs = set(evaluated[0][1].part.scores)  # type: ignore[union-attr]
+    for _, slot in evaluated[1:]:
+        docs.intersection_update(slot.part.scores)  # type: ignore[union-attr]
+    if not seg.scored:
+        return _Part(dict.fromkeys(docs, 1.0), matching.IntersectionMatcher)
+    reader = seg.searcher.reader()
+    tree = _weighted_tree(matching.IntersectionMatcher,
+                          [(0 - sub.estimate_size(reader), slot) for sub, slot in evaluated])
+    scores = _sum_tree(tree, docs)
+    if q.boost != 1.0:
+        boost = q.boost
+        return _Part({doc: score * boost for doc, score in scores.items()}, matching.WrappingMatcher)
+    return _Part(scores, tree.kind)
+
+
+def _and_not(q: Any, seg: _Segment) -> _Part:
+    positive = _eval(q.a, seg)
+    excluded = _eval(q.b, _Segment(seg.searcher, scored=False))
+    scores = {doc: score for doc, score in positive.scores.items() if doc not in excluded.scores}
+    return _Part(scores, _FixedAndNotMatcher)

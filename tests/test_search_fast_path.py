@@ -1,0 +1,174 @@
+"""The fast query path: `dlqa.evaluate` must find exactly the answers, with exactly the
+scores, that Whoosh's own `searcher.search(limit=None)` finds; searchers kept between
+searches must never show a stale or damaged index; paging and repost merging stay exact."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import unicodedata
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from whoosh import query as wq
+
+from dlqa import evaluate
+from dlqa import query as query_mod
+from dlqa import search as search_mod
+from dlqa.errors import IndexDamagedError
+from dlqa.index import ingest, open_index
+from dlqa.search import Filters, search
+
+QUERIES = [
+    "过拟合", "拟合", "学", "深度学习 过拟合", "过拟合 OR 欠拟合", "神经网络 -楼主", "神经网络 NOT 模型",
+    "author:二哈", "title:信心", "site:v2ex 模型", '"early stop"', "feather", "transfer learning",
+    "overfitting", "(过拟合 OR 调参) -欠拟合", "body:炼丹", "-模型", "哈哈哈", "bert OR gan",
+    "site:(zhihu OR v2ex) 学习", "深度 学习 模型 数据",
+]
+FILTERS = [None, Filters(site="v2ex"), Filters(author="二"), Filters(since="2018-01-01"),
+           Filters(since="2010-01-01", until="2020-01-01")]
+
+
+def _final_queries(searcher, filters_list: list) -> list:
+    def word_freq(word: str) -> int:
+        word = word.lower()
+        return searcher.doc_frequency("body", word) + searcher.doc_frequency("title", word)
+
+    out = []
+    for text in QUERIES:
+        for expand in (False, True):
+            built = query_mod.build(query_mod.parse(text), word_freq, expand=expand)
+            for filters in filters_list:
+                extra = (filters or Filters()).queries()
+                out.append(wq.And([built.query, *extra]) if extra else built.query)
+    return out
+
+
+def _assert_same_as_whoosh(index_dir: Path, filters_list: list = FILTERS) -> int:
+    """Every query's docs and scores, bit for bit; returns how many queries matched something."""
+    ix = open_index(index_dir)
+    nonempty = 0
+    with ix.searcher() as searcher:
+        for final in _final_queries(searcher, filters_list):
+            expected = {hit.docnum: hit.score for hit in searcher.search(final, limit=None)}
+            assert evaluate.scored_docs(searcher, final) == expected, final
+            assert evaluate.matching_docs(searcher, final) == set(searcher.docs_for_query(final)), final
+            nonempty += bool(expected)
+    return nonempty
+
+
+def test_fast_evaluation_equals_whoosh_search(corpus_index):
+    assert _assert_same_as_whoosh(corpus_index) > len(QUERIES)
+
+
+def test_fast_evaluation_equals_whoosh_with_union_trees(corpus_index, monkeypatch):
+    """Segments over 5,000 documents make Whoosh sum an Or as a weighted tree, not in order."""
+    from whoosh.searching import Searcher
+
+    doc_count_all = Searcher.doc_count_all
+    monkeypatch.setattr(Searcher, "doc_count_all", lambda self: doc_count_all(self) + 6000)
+    assert _assert_same_as_whoosh(corpus_index, FILTERS[::2]) > len(QUERIES)
+
+
+def test_fast_evaluation_skips_deleted_answers_in_many_segments(tmp_path, corpus_copy, monkeypatch):
+    """Re-ingesting a changed file deletes its old answers from an earlier segment."""
+    monkeypatch.setenv("DLQA_COMMIT_EVERY", "1")
+    index_dir = tmp_path / "ix"
+    ingest([corpus_copy], index_dir)
+    changed = sorted(corpus_copy.glob("*.txt"))[0]
+    changed.write_text(changed.read_text(encoding="utf-8").replace("模型", "模型变了", 3), encoding="utf-8")
+    ingest([corpus_copy], index_dir)
+    with open_index(index_dir).searcher() as searcher:
+        assert len(searcher.reader().leaf_readers()) > 1
+        assert searcher.reader().has_deletions()
+    assert _assert_same_as_whoosh(index_dir, FILTERS[:1]) > len(QUERIES) // 2
+
+
+def test_pages_are_slices_of_the_whole_ranking(corpus_index):
+    whole = search(corpus_index, "学习", limit=500)
+    assert whole.total == len(whole.results) > 12
+    pages = [search(corpus_index, "学习", limit=5, page=page) for page in range(1, 5)]
+    assert all(page.total == whole.total for page in pages)
+    assert [hit.id for page in pages for hit in page.results] == [hit.id for hit in whole.results[:20]]
+    dated = search(corpus_index, "学习", limit=500, sort="date")
+    second = search(corpus_index, "学习", limit=3, page=2, sort="date")
+    assert [hit.id for hit in second.results] == [hit.id for hit in dated.results[3:6]]
+
+
+REPOST = ("学习率预热的道理很简单{c}训练刚开始时参数是随机的{c}梯度很大也很乱{c}一上来就用大学习率容易把模型带偏。"
+          "预热让学习率从很小的值慢慢升上去{c}等到梯度的统计量稳定以后再用正常的学习率{c}这就是 warmup 的作用。")
+
+
+def test_reposts_far_apart_in_the_ranking_still_merge(tmp_path):
+    """A repost whose title does not hold the term ranks far below the original; many other
+    answers rank between them. It is still one hit, and the total counts it once."""
+    pages = tmp_path / "pages"
+    pages.mkdir()
+    (pages / "a.txt").write_text("warmup 学习率预热 warmup\n\n" + REPOST.format(c="，") + "\n", encoding="utf-8")
+    for i in range(30):
+        (pages / f"m{i:02d}.txt").write_text(
+            f"第{i}个问题\n\n回答{i}:warmup 这个技巧在第{i}个实验里也有用,学习率调度还有很多别的做法{'。' * i}\n",
+            encoding="utf-8")
+    (pages / "z.txt").write_text("转载的一篇旧文\n\n" + REPOST.format(c=",") + "\n", encoding="utf-8")
+    index = tmp_path / "ix"
+    assert not ingest([pages], index).failures
+    whole = search(index, "warmup", limit=100)
+    assert whole.total == 31 == len(whole.results)
+    merged = [hit for hit in whole.results if len(hit.seen_in) == 2]
+    assert len(merged) == 1
+    assert {Path(page["source_file"]).name for page in merged[0].seen_in} == {"a.txt", "z.txt"}
+    for page in range(1, 5):
+        result = search(index, "warmup", limit=10, page=page)
+        assert result.total == 31
+        assert [hit.id for hit in result.results] == [hit.id for hit in whole.results[(page - 1) * 10 : page * 10]]
+        assert [hit.seen_in for hit in result.results] == [hit.seen_in for hit in whole.results[(page - 1) * 10 : page * 10]]
+
+
+def test_a_kept_searcher_sees_the_next_commit(tmp_path, corpus_copy):
+    index_dir = tmp_path / "ix"
+    files = sorted(corpus_copy.glob("*.txt"))
+    ingest(files[:1], index_dir)
+    before = search(index_dir, "模型", limit=1).total
+    key = os.path.abspath(index_dir)
+    kept = search_mod._OPENED[key]
+    assert search(index_dir, "模型", limit=1).total == before
+    assert search_mod._OPENED[key] is kept  # nothing changed: the same searcher served both
+    ingest(files, index_dir)
+    assert search(index_dir, "模型", limit=1).total > before
+    assert search_mod._OPENED[key] is not kept
+
+
+def test_a_kept_searcher_never_hides_damage(tmp_path, corpus_index):
+    index_dir = tmp_path / "ix"
+    shutil.copytree(corpus_index, index_dir)
+    assert search(index_dir, "模型").total > 0
+    toc = next(index_dir.glob("_MAIN_*.toc"))
+    toc.write_bytes(b"garbage")
+    with pytest.raises(IndexDamagedError):
+        search(index_dir, "模型")
+
+
+def test_json_of_a_search_is_unchanged_by_a_kept_searcher(corpus_index):
+    first = json.dumps(search(corpus_index, "过拟合 OR 梯度", limit=50).to_dict(), ensure_ascii=False)
+    again = json.dumps(search(corpus_index, "过拟合 OR 梯度", limit=50).to_dict(), ensure_ascii=False)
+    assert first == again
+
+
+def _fold_each(text: str) -> tuple[str, list[int]]:
+    """The definition `_fold_with_map` implements: each character folded on its own."""
+    pieces: list[str] = []
+    origin: list[int] = []
+    for index, char in enumerate(text):
+        folded = unicodedata.normalize("NFKC", char).lower()
+        pieces.append(folded)
+        origin.extend([index] * len(folded))
+    return "".join(pieces), origin
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("aZ过拟合ＢＥＲＴΣσςİßﬁ①ｶ한\u0301\u0308e ，。\n")), max_size=12))
+def test_fold_with_map_fast_path_is_the_per_character_fold(text):
+    assert search_mod._fold_with_map(text) == _fold_each(text)
