@@ -4,7 +4,10 @@
 
 Why a separate process: `run.py` must keep going (and print "n/a") while `dlqa.search` is still
 being written, and a search that crashes or hangs must not take the whole benchmark with it.
-Prints one JSON object: {"totals": {term: n}, "samples": [seconds…]} or {"error": "…"}.
+Prints one JSON object: {"totals": {term: n}, "merged": {term: n}, "samples": [seconds…]} or
+{"error": "…"}. `totals` counts every matching answer (`with_reposts`: what the truth file
+counts); `merged` is the `total` a user sees, where identical answers on different pages (reposts)
+count once.
 """
 
 from __future__ import annotations
@@ -31,12 +34,15 @@ def main() -> None:
         print(json.dumps({"error": f"dlqa.search not importable: {type(error).__name__}: {error}"}))
         return
 
+    merged: dict[str, int] = {}
+
     def one(term: str) -> int:
         # Counts are of answers containing the term as typed: glossary expansion off.
         result = search(args.index, term, limit=10, page=1, expand=False)
         for _ in result.results:
             pass
-        return int(result.total)
+        merged[term] = int(result.total)
+        return int(getattr(result, "with_reposts", result.total))
 
     try:
         # The warm-up pass opens the index and loads the dictionary, and gives the counts.
@@ -50,7 +56,7 @@ def main() -> None:
     except Exception as error:  # noqa: BLE001 - report, do not crash the benchmark
         print(json.dumps({"error": f"dlqa.search failed: {type(error).__name__}: {error}"}))
         return
-    print(json.dumps({"totals": totals, "samples": samples}, ensure_ascii=False))
+    print(json.dumps({"totals": totals, "merged": merged, "samples": samples}, ensure_ascii=False))
 
 
 if __name__ == "__main__":

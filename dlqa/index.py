@@ -13,12 +13,10 @@ from __future__ import annotations
 import contextlib
 import errno
 import glob
-import hashlib
 import json
 import os
 import re
 import signal
-import tempfile
 import threading
 import time
 from collections import Counter
@@ -353,6 +351,8 @@ def _one_line(error: BaseException) -> str:
 
 def _write_json(path: Path, data: Any) -> None:
     """Write atomically: a temporary file in the same folder, then `os.replace`."""
+    import tempfile  # (imported here: the search path never writes)
+
     fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".json", dir=path.parent)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
@@ -487,7 +487,7 @@ def file_signature(path: str, data: bytes | None = None) -> dict[str, Any]:
     stat = os.stat(path)
     signature: dict[str, Any] = {"size": stat.st_size, "mtime_ns": stat.st_mtime_ns}
     if data is not None:
-        signature["sha1"] = hashlib.sha1(data).hexdigest()
+        signature["sha1"] = _sha1(data)
     return signature
 
 
@@ -647,7 +647,7 @@ class _Ingester:
             self._unchanged(old)
             return None
         if old:  # size or mtime changed; the content may not have
-            signature["sha1"] = hashlib.sha1(_read_bytes(file_path)).hexdigest()
+            signature["sha1"] = _sha1(_read_bytes(file_path))
             if old.signature.get("sha1") == signature["sha1"]:
                 old.signature = signature  # touched, not changed: remember the new mtime
                 self.cache_dirty = True
@@ -750,7 +750,7 @@ def index_file(writer: Any, job: Job) -> FileResult:
     signature = dict(job.signature)
     try:
         if "sha1" not in signature:
-            signature["sha1"] = hashlib.sha1(_read_bytes(job.path)).hexdigest()
+            signature["sha1"] = _sha1(_read_bytes(job.path))
         page = parse_file(job.path)
         page.source_file = job.path
         documents = [_document(page, answer, job.path, signature) for answer in page.answers]
@@ -761,6 +761,12 @@ def index_file(writer: Any, job: Job) -> FileResult:
     for document in documents:
         writer.add_document(**document)
     return FileResult(job.path, signature, len(documents))
+
+
+def _sha1(data: bytes) -> str:
+    import hashlib  # (imported here: the search path never hashes)
+
+    return hashlib.sha1(data).hexdigest()
 
 
 def _read_bytes(file_path: str) -> bytes:

@@ -12,7 +12,6 @@ entirely or not at all, exactly as with one process.
 from __future__ import annotations
 
 import contextlib
-import multiprocessing
 import os
 import signal
 from collections.abc import Callable, Iterator
@@ -79,6 +78,8 @@ def index_in_workers(ix: FileIndex, runs: list[list[Job]],
     dies without reporting has its unreported files marked failed; one that cannot write
     raises `WorkerWriteError` here, after every worker has stopped.
     """
+    import multiprocessing  # (imported here: the search path imports this module's types)
+
     context = multiprocessing.get_context("fork")
     channels = []
     processes = []

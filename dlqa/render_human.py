@@ -198,13 +198,18 @@ def print_ingest_report(report: IngestReport, console: Console | None = None) ->
     """The summary after `dlqa ingest` (failures are printed by the caller, on stderr)."""
     console = console or make_console()
     console.print(
-        f"{report.files_read} files read ({report.files_unchanged} unchanged), {report.pages} pages parsed; "
+        f"{_count(report.files_read, 'file')} read ({report.files_unchanged} unchanged), "
+        f"{_count(report.pages, 'page')} parsed; "
         f"answers: {report.added} added, {report.replaced} replaced, {report.unchanged} unchanged"
         + (f", {report.pruned} pruned" if report.pruned else "")
-        + (f"; {len(report.failures)} files failed" if report.failures else "")
+        + (f"; {_count(len(report.failures), 'file')} failed" if report.failures else "")
     )
     console.print(Text.assemble(("index: ", "dim"), safe(report.index_dir),
                                 (f" ({report.answers_total} answers)", "dim")))
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
 
 
 def _size(size: int) -> str:

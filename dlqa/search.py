@@ -88,7 +88,11 @@ class Hit:
 
 @dataclass
 class SearchResults:
-    """One page of hits and the total number of answers that matched."""
+    """One page of hits and the total number of answers that matched.
+
+    `total` counts answers with reposts merged (what the result list pages through);
+    `with_reposts` counts every matching answer, each copy of a repost on its own.
+    """
 
     query: str
     total: int
@@ -99,9 +103,11 @@ class SearchResults:
     expansions: dict[str, list[str]] = field(default_factory=dict)
     #: When nothing matched: the query with its closest known word, else None.
     suggestion: str | None = None
+    with_reposts: int = 0
 
     def to_dict(self) -> dict[str, Any]:
-        return {"query": self.query, "total": self.total, "expansions": dict(self.expansions),
+        return {"query": self.query, "total": self.total, "with_reposts": self.with_reposts,
+                "expansions": dict(self.expansions),
                 "suggestion": self.suggestion, "results": [hit.to_dict() for hit in self.results]}
 
 
@@ -183,7 +189,8 @@ def search(index_dir: str | os.PathLike[str], query: str, limit: int = 10, page:
         except damage_errors() as error:
             opened.broken = True
             raise damaged_error(index_dir, " ".join(str(error).split())) from None
-    return SearchResults(query=query, total=len(groups), page=page, limit=limit, results=hits,
+    return SearchResults(query=query, total=len(groups), with_reposts=len(ranked), page=page,
+                         limit=limit, results=hits,
                          expansions=built.expansions, suggestion=suggestion)
 
 

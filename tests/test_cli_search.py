@@ -94,7 +94,7 @@ def test_ingest_reports_bad_files_on_stderr_and_exits_1(corpus_copy, tmp_path):
     assert result.exit_code == 1
     lines = [line for line in result.stderr.splitlines() if line]
     assert len(lines) == 1 and lines[0].startswith("dlqa: ") and "bad.html" in lines[0]
-    assert "1 files failed" in result.stdout
+    assert "; 1 file failed" in result.stdout
 
 
 def test_ingest_accepts_globs_and_the_environment_variable(corpus_copy, tmp_path):
@@ -214,7 +214,7 @@ def test_json_and_jsonl_carry_every_field(corpus_index):
     whole = run("search", "过拟合", "--json", index=corpus_index)
     assert whole.exit_code == 0
     data = json.loads(whole.stdout)
-    assert set(data) == {"query", "total", "expansions", "suggestion", "results"}
+    assert set(data) == {"query", "total", "with_reposts", "expansions", "suggestion", "results"}
     lines = run("search", "过拟合", "--jsonl", index=corpus_index).stdout.splitlines()
     assert len(lines) == data["total"]
     for line, result in zip(lines, data["results"], strict=True):

@@ -117,6 +117,7 @@ def test_the_same_answer_in_a_text_dump_and_an_html_page_is_one_result(tmp_path)
     assert json.loads(run("stats", "--json", index=index).stdout)["answers"] == 3
     data = search_json(index, "预热")
     assert data["total"] == len(data["results"]) == 2
+    assert data["with_reposts"] == 3  # every copy counted: what "answers containing 预热" means
     merged = [r for r in data["results"] if len(r["seen_in"]) > 1]
     assert len(merged) == 1
     assert {Path(page["source_file"]).name for page in merged[0]["seen_in"]} == {"dump.txt", "page.html"}
@@ -131,7 +132,7 @@ def test_reposted_compilation_merges_by_link_or_text(tmp_path):
     paths = [str(fixtures / "python88_topic.txt"), str(fixtures / "html" / "python88_topic.html")]
     assert run("ingest", *paths, index=index).exit_code == 0
     data = search_json(index, "site:python88")
-    assert data["total"] == 3
+    assert data["total"] == 3 and data["with_reposts"] == 6
     assert all(len(result["seen_in"]) == 2 for result in data["results"])
 
 
