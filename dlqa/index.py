@@ -161,7 +161,8 @@ def open_index(index_dir: str | os.PathLike[str], create: bool = False) -> FileI
             # instead of as some struct/EOF error in the middle of a search.
             first = ix.searcher()
             _open_segment_files(ix, first)
-            if first.reader().generation() != ix.latest_generation():
+            opened = first.reader().generation()  # None: no segments, so no files to lose
+            if opened is not None and opened != ix.latest_generation():
                 # A commit landed while we opened, and may have deleted files we still had to
                 # open (a column Whoosh would then take for absent): open the new state.
                 first.close()

@@ -324,3 +324,15 @@ def test_quadratic_line_shapes_stay_fast():
         started = time.perf_counter()
         parse_text(text)
         assert time.perf_counter() - started < 5
+
+
+def test_an_index_whose_first_ingest_found_nothing_still_opens(corpus, tmp_path):
+    """A failed or empty first ingest leaves an index with no segments: searchable, not damaged."""
+    index = tmp_path / "idx"
+    for name in ("image.html", "empty.txt"):
+        _run("ingest", str(corpus[name]), "--index", str(index))
+    nothing = _run("search", "过拟合", "--index", str(index))
+    assert nothing.returncode == 1 and "damaged" not in nothing.stderr, nothing.stderr
+    assert _run("ingest", str(corpus["gb18030 页面.html"]), "--index", str(index)).returncode == 0
+    found = _run("search", "过拟合", "--jsonl", "--index", str(index))
+    assert found.returncode == 0 and found.stdout.strip(), found.stderr
