@@ -199,6 +199,7 @@ def _open_segment_files(ix: FileIndex, searcher: Any) -> None:
     life. A truncated stored-fields file fails here too, so every command can call the
     index damaged.
     """
+    names = set(ix.storage.list())  # one listing for every segment
     for leaf, _ in searcher.reader().leaf_readers():
         segment = getattr(leaf, "_segment", None)
         perdoc = getattr(leaf, "_perdoc", None)
@@ -206,10 +207,10 @@ def _open_segment_files(ix: FileIndex, searcher: Any) -> None:
             continue
         for suffix in SEGMENT_FILES:
             name = segment.make_filename(suffix)
-            if not ix.storage.file_exists(name):
+            if name not in names:
                 raise FileNotFoundError(f"No such file: {name}")
         prefix = segment.make_filename(".")
-        for name in ix.storage.list():
+        for name in names:
             if name.startswith(prefix) and name.endswith(".col"):
                 column = name[len(prefix):-len(".col")]
                 if column not in perdoc._colfiles:
@@ -483,13 +484,10 @@ def _walk(folder: str) -> Iterator[str]:
                     yield os.path.realpath(full)
 
 
-def file_signature(path: str, data: bytes | None = None) -> dict[str, Any]:
-    """Size, mtime and sha1 of a file: unchanged size+mtime skips reading, sha1 decides."""
+def file_signature(path: str) -> dict[str, Any]:
+    """Size and mtime of a file: unchanged, the file is skipped unread; else sha1 decides."""
     stat = os.stat(path)
-    signature: dict[str, Any] = {"size": stat.st_size, "mtime_ns": stat.st_mtime_ns}
-    if data is not None:
-        signature["sha1"] = _sha1(data)
-    return signature
+    return {"size": stat.st_size, "mtime_ns": stat.st_mtime_ns}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -771,9 +769,11 @@ def _sha1(data: bytes) -> str:
 
 
 def _read_bytes(file_path: str) -> bytes:
+    from dlqa.reader import MAX_FILE_BYTES
+
     try:
         with open(file_path, "rb") as handle:
-            return handle.read(64 * 1024 * 1024 + 1)
+            return handle.read(MAX_FILE_BYTES + 1)
     except OSError as error:
         raise InputError(error.strerror or str(error)) from None
 

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from whoosh.index import FileIndex
 
+
 @dataclass
 class Job:
     """One file to (re)index: its path and the size/mtime signature the parent took."""
