@@ -14,7 +14,7 @@ from __future__ import annotations
 import contextlib
 import os
 import signal
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -80,6 +80,7 @@ def index_in_workers(ix: FileIndex, runs: list[list[Job]],
     raises `WorkerWriteError` here, after every worker has stopped.
     """
     import multiprocessing  # (imported here: the search path imports this module's types)
+    from multiprocessing import connection
 
     context = multiprocessing.get_context("fork")
     channels = []
@@ -94,21 +95,31 @@ def index_in_workers(ix: FileIndex, runs: list[list[Job]],
             processes.append(process)
         segments: list[Any] = [None] * len(runs)
         write_error: OSError | None = None
-        for number, (receiver, run) in enumerate(zip(channels, runs, strict=True)):
-            reported: set[str] = set()
-            for kind, payload in _messages(receiver):
+        reported: list[set[str]] = [set() for _ in runs]
+        # Read every worker's pipe as messages arrive: a worker whose pipe is not drained
+        # blocks on its next send once the pipe's buffer (64 KB, a few hundred files) fills.
+        open_channels = dict(enumerate(channels))
+        while open_channels:
+            for receiver in connection.wait(list(open_channels.values())):
+                number = channels.index(receiver)
+                try:
+                    kind, payload = receiver.recv()
+                except (EOFError, OSError):  # the worker closed its end, or died
+                    del open_channels[number]
+                    continue
                 if kind == "file":
-                    reported.add(payload.path)
+                    reported[number].add(payload.path)
                     on_file(payload)
                 elif kind == "segment":
                     segments[number] = payload
                 elif kind == "write-error" and write_error is None:
                     write_error = payload
+        for number, run in enumerate(runs):
             processes[number].join()
             if segments[number] is None and write_error is None:
                 code = processes[number].exitcode
                 for job in run:
-                    if job.path not in reported:
+                    if job.path not in reported[number]:
                         on_file(FileResult(job.path, job.signature,
                                            error=f"indexing process died (exit code {code})"))
         if write_error is not None:
@@ -121,15 +132,6 @@ def index_in_workers(ix: FileIndex, runs: list[list[Job]],
             process.join()
         for receiver in channels:
             receiver.close()
-
-
-def _messages(receiver: Any) -> Iterator[tuple[str, Any]]:
-    """A worker's messages until it closes its end (or dies)."""
-    while True:
-        try:
-            yield receiver.recv()
-        except (EOFError, OSError):
-            return
 
 
 def _worker(ix: FileIndex, run: list[Job], index_file: Callable[[Any, Job], FileResult],

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import time
 import shutil
 from pathlib import Path
 
@@ -104,3 +105,30 @@ def test_a_worker_that_cannot_write_ends_the_ingest(tmp_path, corpus_index):
     with pytest.raises(WorkerWriteError, match="No space left"):
         index_in_workers(open_index(index_dir), [[Job("a", {})], [Job("b", {})]], _disk_full,
                          lambda result: None)
+
+
+def _wait_for_the_other_worker(writer, job: Job) -> FileResult:
+    """Run 0's file waits until run 1 has sent all its (large) results; run 1 signals it."""
+    flag = Path(job.signature["flag"])
+    if job.path == "waits":
+        for _ in range(600):  # 30 s at most, so a regression fails instead of hanging
+            if flag.exists():
+                return FileResult(job.path, {}, 0)
+            time.sleep(0.05)
+        return FileResult(job.path, {}, error="the other worker never finished")
+    if job.path == "last":
+        flag.touch()
+    return FileResult(job.path, {"padding": "x" * 1000}, 0)
+
+
+def test_every_worker_is_read_while_the_others_are_still_busy(tmp_path, corpus_index):
+    """A worker with a full pipe must not wait for the parent to finish with an earlier one."""
+    index_dir = tmp_path / "index"
+    shutil.copytree(corpus_index, index_dir)
+    flag = {"flag": str(tmp_path / "done")}
+    chatty = [Job(f"file-{number}", flag) for number in range(300)] + [Job("last", flag)]
+    seen: list[FileResult] = []
+    index_in_workers(open_index(index_dir), [[Job("waits", flag)], chatty], _wait_for_the_other_worker,
+                     seen.append)
+    assert [result.error for result in seen if result.path == "waits"] == [None]
+    assert len(seen) == 302
