@@ -353,6 +353,30 @@ class _DlqaTokenizer(Tokenizer):
             else:
                 yield int(item[0]), str(item[1]), 0, 0
 
+    def term_positions(self, value: Any) -> dict[str, list[int]]:
+        """term → its positions in `value` as indexed: what `dlqa.formats` encodes, got
+        without building a Token per occurrence (most of Whoosh's per-token cost)."""
+        spans: Iterable[tuple[int | None, str, int, int]]
+        if isinstance(value, Pretokenized):
+            spans = self._replay(value.tokens)
+        elif isinstance(value, (list, tuple)):
+            spans = self._replay(value)
+        else:
+            spans = self._index_spans(value)
+        terms: dict[str, list[int]] = {}
+        for index, (pos, text, _, _) in enumerate(spans):
+            position = index if pos is None else pos
+            found = terms.get(text)
+            if found is None:
+                terms[text] = [position]
+            else:
+                found.append(position)
+        return terms
+
+    def _index_spans(self, value: str) -> Iterable[tuple[int | None, str, int, int]]:
+        """Index-mode spans without character offsets (cheaper where a subclass can)."""
+        return self._spans(value, "index")
+
     def __call__(
         self,
         value: Any,
@@ -414,6 +438,9 @@ class WordAnalyzer(_DlqaTokenizer):
         for word, start, end in _word_spans(folded):
             yield None, word, _locate(mapping, start), _locate(mapping, end)
 
+    def _index_spans(self, value: str) -> Iterable[tuple[int | None, str, int, int]]:
+        return ((None, word, 0, 0) for word, _, _ in _word_spans(fold(value)))
+
 
 class GramAnalyzer(_DlqaTokenizer):
     """The SUBSTRING field's analyzer: `grams` when indexing, `phrase_grams` terms in queries.
@@ -431,3 +458,6 @@ class GramAnalyzer(_DlqaTokenizer):
             spans = _without_closing_unigram(spans)
         for pos, gram, start, end in spans:
             yield pos, gram, _locate(mapping, start), _locate(mapping, end)
+
+    def _index_spans(self, value: str) -> Iterable[tuple[int | None, str, int, int]]:
+        return _gram_spans(fold(value))  # type: ignore[return-value]

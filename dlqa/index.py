@@ -35,7 +35,7 @@ if TYPE_CHECKING:
     from dlqa.model import Answer, Page
 
 #: Bump when the schema or the meaning of a field changes: older indexes must be rebuilt.
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5  # v5: dlqa.formats posting values, dlqa.postings block encoding
 DEFAULT_INDEX = "index"
 VERSION_FILE = "dlqa-index.json"
 FILES_CACHE = "dlqa-files.json"
@@ -95,14 +95,15 @@ def make_schema() -> Any:
         source_file=fields.ID(stored=True),
         source_sig=fields.STORED(),
         site=fields.ID(stored=True),
-        title=fields.TEXT(analyzer=WordAnalyzer(), stored=True, phrase=False, field_boost=3.0),
-        title_grams=fields.TEXT(analyzer=GramAnalyzer(), phrase=True, field_boost=3.0),
-        author=fields.TEXT(analyzer=GramAnalyzer(), stored=True, phrase=True, field_boost=2.0),
+        title=_text(fields, analyzer=WordAnalyzer(), stored=True, phrase=False, field_boost=3.0),
+        title_grams=_text(fields, analyzer=GramAnalyzer(), phrase=True, field_boost=3.0),
+        author=_text(fields, analyzer=GramAnalyzer(), stored=True, phrase=True, field_boost=2.0),
         author_exact=fields.ID(),
         author_bio=fields.STORED(),
         # v4: no term vectors (a third of the ingest time); key terms re-segment the body.
-        body=fields.TEXT(analyzer=WordAnalyzer(), stored=True, phrase=False),
-        body_grams=fields.TEXT(analyzer=GramAnalyzer(), phrase=True),
+        # v5: posting values in dlqa.formats (compact positions).
+        body=_text(fields, analyzer=WordAnalyzer(), stored=True, phrase=False),
+        body_grams=_text(fields, analyzer=GramAnalyzer(), phrase=True),
         url=fields.STORED(),
         page_url=fields.STORED(),
         question_url=fields.STORED(),
@@ -114,6 +115,16 @@ def make_schema() -> Any:
         dup_url=fields.ID(stored=True, sortable=True),
         dup_text=fields.ID(stored=True, sortable=True),
     )
+
+
+def _text(fields: Any, **options: Any) -> Any:
+    """A Whoosh TEXT field whose postings use `dlqa.formats` (compact, Token-free) values."""
+    from dlqa.formats import CompactPositions, CountedFrequency
+
+    field = fields.TEXT(**options)
+    boost = field.format.field_boost
+    field.format = CompactPositions(field_boost=boost) if options.get("phrase") else CountedFrequency(field_boost=boost)
+    return field
 
 
 # ---------------------------------------------------------------------------------------------
@@ -374,10 +385,10 @@ def _writer(ix: FileIndex, wait: float) -> IndexWriter:
     """
     from whoosh.index import LockError
 
-    from dlqa.postings import use_compact_pool
+    from dlqa.postings import segment_writer
 
     try:
-        return use_compact_pool(ix.writer(timeout=wait, compound=SEGMENT_COMPOUND))
+        return segment_writer(ix, timeout=wait, compound=SEGMENT_COMPOUND)
     except LockError:
         raise _busy(Path(ix.storage.folder), wait) from None
     except OSError as error:

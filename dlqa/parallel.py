@@ -141,15 +141,14 @@ def _worker(ix: FileIndex, run: list[Job], index_file: Callable[[Any, Job], File
     Ctrl-C reaches the whole process group; the parent decides what happens, so the child
     only stops, quietly, without a traceback.
     """
-    from whoosh.writing import SegmentWriter
 
     from dlqa.index import SEGMENT_COMPOUND
-    from dlqa.postings import use_compact_pool
+    from dlqa.postings import segment_writer
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     writer = None
     try:
-        writer = use_compact_pool(SegmentWriter(ix, _lk=False, compound=SEGMENT_COMPOUND))
+        writer = segment_writer(ix, _lk=False, compound=SEGMENT_COMPOUND)
         for job in run:
             sender.send(("file", index_file(writer, job)))
         # Whoosh's own multi-process writer finishes sub-segments this way (whoosh.multiproc).

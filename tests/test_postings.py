@@ -6,10 +6,12 @@ from pathlib import Path
 
 import pytest
 from whoosh import index as whoosh_index
+from whoosh.codec.whoosh3 import W3Codec
+from whoosh.writing import SegmentWriter
 
 from dlqa import postings
 from dlqa.index import ingest
-from dlqa.postings import CompactPool, use_compact_pool
+from dlqa.postings import CompactPool
 
 
 def all_postings(index_dir: Path) -> list[tuple[str, bytes, str, float, bytes]]:
@@ -26,8 +28,12 @@ def all_postings(index_dir: Path) -> list[tuple[str, bytes, str, float, bytes]]:
 def test_same_postings_as_whoosh_pool(corpus_copy, tmp_path, monkeypatch):
     ingest([corpus_copy], tmp_path / "compact", jobs=1)
     with monkeypatch.context() as patch:
-        patch.setattr(postings, "use_compact_pool", lambda writer: writer)
+        patch.setattr(postings, "segment_writer", SegmentWriter)
         ingest([corpus_copy], tmp_path / "whoosh", jobs=1)
+    with monkeypatch.context() as patch:  # several blocks per term
+        patch.setattr(W3Codec.__init__, "__defaults__", (4, 3, 1))
+        ingest([corpus_copy], tmp_path / "small-blocks", jobs=1)
+    assert all_postings(tmp_path / "small-blocks") == all_postings(tmp_path / "compact")
     compact = all_postings(tmp_path / "compact")
     assert len(compact) > 10_000
     assert compact == all_postings(tmp_path / "whoosh")
@@ -55,10 +61,28 @@ def test_postings_come_out_by_field_term_then_document():
     assert len(pool) == 0 and list(pool.iter_postings()) == []
 
 
-def test_the_pool_is_only_swapped_before_the_first_document(tmp_path):
-    class Started:
-        _added = True
-        pool = None
+def term_statistics(index_dir: Path) -> list[tuple]:
+    """Every term's statistics as stored in its term info (what scoring and skipping read)."""
+    reader = whoosh_index.open_dir(str(index_dir)).reader()
+    try:
+        out = []
+        for field, text in reader.all_terms():
+            info = reader.term_info(field, text)
+            out.append((field, text, info.weight(), info.doc_frequency(), info.min_length(),
+                        info.max_length(), info.max_weight(), info.min_id(), info.max_id()))
+        return out
+    finally:
+        reader.close()
 
-    with pytest.raises(ValueError):
-        use_compact_pool(Started())
+
+def test_term_by_term_writing_gives_whoosh_term_statistics(corpus_copy, tmp_path, monkeypatch):
+    """Blocks written a term at a time carry the statistics Whoosh's per-posting writer keeps."""
+    # Blocks of 4 postings instead of 128, so the sample's terms span several blocks.
+    monkeypatch.setattr(W3Codec.__init__, "__defaults__", (4, 3, 1))
+    with monkeypatch.context() as patch:
+        patch.setattr(postings, "segment_writer", SegmentWriter)
+        ingest([corpus_copy], tmp_path / "whoosh", jobs=1)
+    ingest([corpus_copy], tmp_path / "terms", jobs=1)
+    mine = term_statistics(tmp_path / "terms")
+    assert len(mine) > 5_000
+    assert mine == term_statistics(tmp_path / "whoosh")

@@ -1,0 +1,94 @@
+"""Stage 7, posting values: what each posting of a dlqa field stores, compactly and quickly.
+
+Why: Whoosh's `Positions` stores a posting's positions as a 4-byte count plus a pickled list
+of deltas (about 11 bytes for one position) and builds it from a stream of Token objects. An
+answer gives about one gram posting per character, so that encoding was most of the index
+and a large share of ingest time. Here positions are an `array` of deltas behind a one-byte
+type code (2 bytes for one position under 256; decoded by `array` in C), and our analyzers
+hand over a term → positions map directly, without Token objects.
+
+Whoosh pickles the format objects into the on-disk schema, so these classes' import path is
+part of the index format (schema v5): keep them here and stateless.
+"""
+
+from __future__ import annotations
+
+from array import array
+from collections.abc import Iterable, Iterator
+from itertools import accumulate, pairwise
+from typing import Any
+
+from whoosh import formats
+
+#: One-byte tag → array type code of the deltas that follow it.
+_TYPECODES = ("B", "H", "I", "Q")
+_LIMITS = tuple(1 << (8 * array(code).itemsize) for code in _TYPECODES)
+
+
+def encode_positions(positions: list[int]) -> bytes:
+    """Sorted positions → tag byte + deltas in the narrowest unsigned array that holds them."""
+    deltas = [positions[0], *(b - a for a, b in pairwise(positions))]
+    largest = max(deltas)
+    for tag, limit in enumerate(_LIMITS):
+        if largest < limit:
+            return bytes((tag,)) + array(_TYPECODES[tag], deltas).tobytes()
+    raise ValueError(f"position {positions[-1]} too large")
+
+
+def decode_positions(value: bytes) -> Iterator[int]:
+    """The positions `encode_positions` stored, in order."""
+    return accumulate(array(_TYPECODES[value[0]], value[1:]))
+
+
+def positions_count(value: bytes) -> int:
+    return (len(value) - 1) // array(_TYPECODES[value[0]]).itemsize
+
+
+def _term_positions(analyzer: Any, value: Any) -> dict[str, list[int]] | None:
+    """The analyzer's term → positions map when it can give one directly (dlqa's can)."""
+    method = getattr(analyzer, "term_positions", None)
+    return method(value) if method is not None else None
+
+
+class CompactPositions(formats.Positions):
+    """Positions for phrase (gram) fields, in `encode_positions` form."""
+
+    def word_values(self, value: Any, analyzer: Any, **kwargs: Any) -> Iterable[tuple[str, int, float, bytes]]:
+        terms = _term_positions(analyzer, value)
+        if terms is None:
+            yield from super().word_values(value, analyzer, **kwargs)
+            return
+        boost = self.field_boost
+        for text, positions in terms.items():
+            yield text, len(positions), len(positions) * boost, encode_positions(positions)
+
+    def encode(self, poslist: Any) -> bytes:
+        return encode_positions(list(poslist))
+
+    def decode_positions(self, valuestring: bytes) -> list[int]:
+        return list(decode_positions(valuestring))
+
+    def decode_frequency(self, valuestring: bytes) -> int:
+        return positions_count(valuestring)
+
+    def decode_weight(self, valuestring: bytes) -> float:
+        return positions_count(valuestring) * self.field_boost
+
+
+class CountedFrequency(formats.Frequency):
+    """Whoosh's `Frequency` (4-byte counts), fed from the analyzer's map without Tokens."""
+
+    def word_values(self, value: Any, analyzer: Any, **kwargs: Any) -> Iterable[tuple[str, int, float, bytes]]:
+        terms = _term_positions(analyzer, value)
+        if terms is None:
+            yield from super().word_values(value, analyzer, **kwargs)
+            return
+        boost = self.field_boost
+        pack = _pack_uint
+        for text, positions in terms.items():
+            count = len(positions)
+            yield text, count, count * boost, pack(count)
+
+
+def _pack_uint(number: int) -> bytes:
+    return number.to_bytes(4, "big")
