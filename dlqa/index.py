@@ -91,14 +91,12 @@ def make_schema() -> Any:
 
     return fields.Schema(
         id=fields.ID(stored=True),
-        doc_key=fields.ID(unique=True),
         source_file=fields.ID(stored=True),
         source_sig=fields.STORED(),
         site=fields.ID(stored=True),
         title=_text(fields, analyzer=WordAnalyzer(), stored=True, phrase=False, field_boost=3.0),
         title_grams=_text(fields, analyzer=GramAnalyzer(), phrase=True, field_boost=3.0),
         author=_text(fields, analyzer=GramAnalyzer(), stored=True, phrase=True, field_boost=2.0),
-        author_exact=fields.ID(),
         author_bio=fields.STORED(),
         # v4: no term vectors (a third of the ingest time); key terms re-segment the body.
         # v5: posting values in dlqa.formats (compact positions).
@@ -107,14 +105,22 @@ def make_schema() -> Any:
         url=fields.STORED(),
         page_url=fields.STORED(),
         question_url=fields.STORED(),
-        position=fields.NUMERIC(stored=True),
-        floor=fields.NUMERIC(stored=True),
-        posted_at=fields.ID(stored=True),
+        # v5: fields nothing searches are stored only (their terms were a third of the term
+        # table), and the repost keys are columns only.
+        position=fields.STORED(),
+        floor=fields.STORED(),
+        posted_at=fields.STORED(),
         # v3: normalised date for --since/--until/--sort date, and repost keys (dlqa.dedup).
         posted_date=fields.ID(stored=True, sortable=True),
-        dup_url=fields.ID(stored=True, sortable=True),
-        dup_text=fields.ID(stored=True, sortable=True),
+        dup_url=_column_only(fields.ID(sortable=True)),
+        dup_text=_column_only(fields.ID(sortable=True)),
     )
+
+
+def _column_only(field: Any) -> Any:
+    """`field` kept as a sortable column (read per document) but not indexed: no terms."""
+    field.indexed = False
+    return field
 
 
 def _text(fields: Any, **options: Any) -> Any:
@@ -845,14 +851,12 @@ def _document(page: Page, answer: Answer, file_path: str, signature: dict[str, A
     author = _clean(answer.author)
     values: dict[str, Any] = {
         "id": answer.id,
-        "doc_key": f"{file_path}#{answer.position}",
         "source_file": file_path,
         "source_sig": signature,
         "site": (page.site or "web").lower(),
         "title": _clean(page.title),
         "title_grams": _clean(page.title),
         "author": author,
-        "author_exact": author.lower() if author else None,
         "author_bio": _clean(answer.author_bio),
         "body": _clean(answer.body) or "",
         "body_grams": _clean(answer.body) or "",

@@ -21,11 +21,12 @@ protocol 3, whose bytes and small-int opcodes are a fraction of protocol 2's.
 
 from __future__ import annotations
 
+import io
+import pickle
 import zlib
 from array import array
 from collections.abc import Iterator
 from itertools import pairwise
-from pickle import dumps
 from typing import Any
 
 from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3TermInfo
@@ -194,12 +195,12 @@ class _BlockWriter:
             terminfo._minid = docs[0]
         terminfo._maxid = docs[-1]
 
-        data = dumps((_deltas(docs), _mini_weights(weights), self._mini_values(values)), BLOCK_PROTOCOL)
+        data = _dumps((_deltas(docs), _mini_weights(weights), self._mini_values(values)))
         compression = self.compression if len(data) >= _COMPRESSION_MIN_SIZE else 0
         if compression:
             data = zlib.compress(data, compression)
-        info = dumps((len(docs), docs[-1], max_weight, compression,
-                      length_to_byte(min_length), length_to_byte(max_length)), BLOCK_PROTOCOL)
+        info = _dumps((len(docs), docs[-1], float(max_weight), compression,
+                       length_to_byte(min_length), length_to_byte(max_length)))
         size = len(info) + len(data)
         self.postfile.write_int(-size if last else size)
         self.postfile.write(info)
@@ -222,11 +223,23 @@ def _deltas(docs: list[int]) -> tuple[int, ...]:
 
 
 def _mini_weights(weights: list[float]) -> Any:
-    """Whoosh's `_mini_weights`: None when all 1.0, one float when all equal, else all."""
+    """Whoosh's `_mini_weights` (None when all 1.0, one float when all equal), else each
+    weight, as an int where it is whole: a 2-byte pickle opcode instead of a 9-byte float,
+    and the same number to every score computed from it."""
     first = weights[0]
     if all(weight == first for weight in weights):
         return None if first == 1.0 else first
-    return tuple(weights)
+    return tuple(int(weight) if weight.is_integer() else weight for weight in weights)
+
+
+def _dumps(data: Any) -> bytes:
+    """Pickle a block's flat tuple without the memo (nothing in it is shared): a memo entry
+    costs 2-5 bytes per value and keeps zlib from seeing the values' repetitions."""
+    buffer = io.BytesIO()
+    pickler = pickle.Pickler(buffer, BLOCK_PROTOCOL)
+    pickler.fast = True
+    pickler.dump(data)
+    return buffer.getvalue()
 
 
 class CompactSegmentWriter(SegmentWriter):
