@@ -264,11 +264,17 @@ def _hand_out_first(ix: FileIndex, first: Any) -> None:
 
 
 def damage_errors() -> tuple[type[BaseException], ...]:
-    """What reading a damaged index raises: I/O and decoding errors, and Whoosh's own
+    """What reading a damaged index raises: I/O and decoding errors (a cut or overwritten file
+    hands zlib, pickle and struct arbitrary bytes and offsets), and Whoosh's own
     CorruptIndexError (a postings block that is not where the term dictionary says)."""
+    import pickle
+    import struct
+    import zlib
+
     from whoosh.reading import CorruptIndexError
 
-    return (OSError, EOFError, ValueError, KeyError, CorruptIndexError)
+    return (OSError, EOFError, ValueError, KeyError, IndexError, OverflowError, zlib.error,
+            pickle.UnpicklingError, struct.error, CorruptIndexError)
 
 
 def damaged_error(index_dir: str | os.PathLike[str], detail: str) -> IndexDamagedError:

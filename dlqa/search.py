@@ -395,12 +395,15 @@ def get_answer(index_dir: str | os.PathLike[str], answer_id: str) -> Hit | None:
         return None
     ix = open_index(index_dir)
     with ix.searcher() as searcher:
-        found = searcher.document(id=answer_id)
-        if found is None and len(answer_id) >= 6:
-            matches = searcher.search(wq.Prefix("id", answer_id), limit=2)
-            ids = {hit["id"] for hit in matches}
-            if len(ids) == 1:
-                found = matches[0].fields()
+        try:
+            found = searcher.document(id=answer_id)
+            if found is None and len(answer_id) >= 6:
+                matches = searcher.search(wq.Prefix("id", answer_id), limit=2)
+                ids = {hit["id"] for hit in matches}
+                if len(ids) == 1:
+                    found = matches[0].fields()
+        except damage_errors() as error:
+            raise damaged_error(index_dir, " ".join(str(error).split())) from None
         if found is None:
             return None
         return make_hit(found, [])

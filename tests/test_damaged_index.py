@@ -194,3 +194,22 @@ def test_an_unexpected_error_is_one_line_with_exit_70(monkeypatch, capsys, tmp_p
     monkeypatch.setenv("DLQA_DEBUG", "1")
     with pytest.raises(RuntimeError, match="a bug"):
         cli.main()
+
+
+@pytest.mark.parametrize("suffix", ["_stored.col", ".pst", ".trm"])
+def test_a_file_cut_anywhere_is_never_a_traceback(built, tmp_path, suffix):
+    """Wherever a segment file is cut, each command either still works or says 'damaged':
+    cut points land in compressed blocks, pickles and offset tables alike."""
+    corpus, index_dir, answers = built
+    size = _segment_file(index_dir, suffix).stat().st_size
+    for cut in sorted({size * eighth // 8 for eighth in range(1, 8)} | {size - 1, size - 7}):
+        copy = tmp_path / f"cut-{cut}"
+        shutil.copytree(index_dir, copy)
+        os.truncate(_segment_file(copy, suffix), cut)
+        for command in (["search", "模型"], ["search", "学习 OR 网络"], ["stats"], ["show", answers[0][2]]):
+            result = runner.invoke(app, [*command, "--index", str(copy)])
+            assert result.exit_code in (0, 1), (cut, command, result.output)
+            assert result.exception is None or isinstance(result.exception, SystemExit), (cut, command)
+            if result.exit_code == 1:
+                (line,) = result.output.splitlines()
+                assert line.startswith(f"dlqa: the index at {copy} is damaged ("), (cut, command, line)
