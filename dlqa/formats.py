@@ -51,23 +51,31 @@ def positions_count(value: bytes) -> int:
     return (len(value) - 1) // array(_TYPECODES[value[0]]).itemsize
 
 
-def _term_positions(analyzer: Any, value: Any) -> dict[str, list[int]] | None:
-    """The analyzer's term → positions map when it can give one directly (dlqa's can)."""
-    method = getattr(analyzer, "term_positions", None)
-    return method(value) if method is not None else None
+class _FromTermPositions:
+    """`word_values` from the analyzer's term → positions map when it gives one (dlqa's do),
+    else Whoosh's Token path; subclasses say how one term's positions become its value."""
 
+    field_boost: float
 
-class CompactPositions(formats.Positions):
-    """Positions for phrase (gram) fields, in `encode_positions` form."""
+    def posting_value(self, positions: list[int]) -> bytes:
+        raise NotImplementedError
 
     def word_values(self, value: Any, analyzer: Any, **kwargs: Any) -> Iterable[tuple[str, int, float, bytes]]:
-        terms = _term_positions(analyzer, value)
-        if terms is None:
-            yield from super().word_values(value, analyzer, **kwargs)
+        method = getattr(analyzer, "term_positions", None)
+        if method is None:
+            yield from super().word_values(value, analyzer, **kwargs)  # type: ignore[misc]
             return
         boost = self.field_boost
-        for text, positions in terms.items():
-            yield text, len(positions), len(positions) * boost, encode_positions(positions)
+        posting_value = self.posting_value
+        for text, positions in method(value).items():
+            yield text, len(positions), len(positions) * boost, posting_value(positions)
+
+
+class CompactPositions(_FromTermPositions, formats.Positions):
+    """Positions for phrase (gram) fields, in `encode_positions` form."""
+
+    def posting_value(self, positions: list[int]) -> bytes:
+        return encode_positions(positions)
 
     def encode(self, poslist: Any) -> bytes:
         return encode_positions(list(poslist))
@@ -82,19 +90,11 @@ class CompactPositions(formats.Positions):
         return positions_count(valuestring) * self.field_boost
 
 
-class CountedFrequency(formats.Frequency):
+class CountedFrequency(_FromTermPositions, formats.Frequency):
     """Whoosh's `Frequency` (4-byte counts), fed from the analyzer's map without Tokens."""
 
-    def word_values(self, value: Any, analyzer: Any, **kwargs: Any) -> Iterable[tuple[str, int, float, bytes]]:
-        terms = _term_positions(analyzer, value)
-        if terms is None:
-            yield from super().word_values(value, analyzer, **kwargs)
-            return
-        boost = self.field_boost
-        pack = _pack_uint
-        for text, positions in terms.items():
-            count = len(positions)
-            yield text, count, count * boost, pack(count)
+    def posting_value(self, positions: list[int]) -> bytes:
+        return _pack_uint(len(positions))
 
 
 def _pack_uint(number: int) -> bytes:
