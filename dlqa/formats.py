@@ -25,15 +25,23 @@ _TYPECODES = ("B", "H", "I", "Q")
 _LIMITS = tuple(1 << (8 * array(code).itemsize) for code in _TYPECODES)
 
 
-#: The encoding of a lone position (most postings: a gram once in an answer), made once.
-_SINGLES = [bytes((0,)) + array("B", [pos]).tobytes() for pos in range(256)] + [
-    bytes((1,)) + array("H", [pos]).tobytes() for pos in range(256, 4096)]
+#: Encodings of lone positions (most postings: a gram once in an answer), filled as met below
+#: `_SINGLES_UPTO`; not built at import, which the search path pays for.
+_SINGLES: dict[int, bytes] = {}
+_SINGLES_UPTO = 1 << 16
 
 
 def encode_positions(positions: list[int]) -> bytes:
     """Sorted positions → tag byte + deltas in the narrowest unsigned array that holds them."""
-    if len(positions) == 1 and 0 <= positions[0] < len(_SINGLES):
-        return _SINGLES[positions[0]]
+    if len(positions) == 1 and 0 <= positions[0] < _SINGLES_UPTO:
+        value = _SINGLES.get(positions[0])
+        if value is None:
+            value = _SINGLES[positions[0]] = _encode(positions)
+        return value
+    return _encode(positions)
+
+
+def _encode(positions: list[int]) -> bytes:
     deltas = [positions[0], *(b - a for a, b in pairwise(positions))]
     largest = max(deltas)
     for tag, limit in enumerate(_LIMITS):

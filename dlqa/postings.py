@@ -76,13 +76,19 @@ class CompactPool:
 
     def iter_postings(self) -> Iterator[_Posting]:
         """Every posting in (field, term, document) order."""
+        for fieldname, text, indexes in self._term_runs():
+            docs, weights, values = self._postings(indexes)
+            for doc, weight, value in zip(docs, weights, values, strict=True):
+                yield fieldname, text, doc, weight, value
+
+    def _postings(self, indexes: Any) -> tuple[list[int], list[float], list[bytes | None]]:
+        """The documents, weights and values of the postings at `indexes`."""
         docs, weights, values, ends = self._docs, self._weights, self._values, self._value_ends
         none_values = self._none_values
-        for fieldname, text, indexes in self._term_runs():
-            for index in indexes:
-                begin = ends[index - 1] if index else 0
-                value = None if index in none_values else bytes(values[begin:ends[index]])
-                yield fieldname, text, docs[index], weights[index], value
+        return ([docs[index] for index in indexes], [weights[index] for index in indexes],
+                [None if index in none_values
+                 else bytes(values[(ends[index - 1] if index else 0):ends[index]])
+                 for index in indexes])
 
     def _term_runs(self) -> Iterator[tuple[str, bytes, list[int]]]:
         """(field, term, posting indexes in document order), terms in (field, term) order."""
@@ -114,8 +120,7 @@ class CompactPool:
         posting; `lengths` is the new segment's per-document reader (field lengths feed each
         block's min/max length, as in Whoosh).
         """
-        docs, weights, values, ends = self._docs, self._weights, self._values, self._value_ends
-        none_values = self._none_values
+        doccount = max(self._docs, default=0) + 1
         field_lengths: list[int] = []
         current = None
         writer: _BlockWriter | None = None
@@ -125,16 +130,12 @@ class CompactPool:
                     fieldwriter.finish_field()
                 fieldobj = schema[fieldname]
                 fieldwriter.start_field(fieldname, fieldobj)
-                field_lengths = _field_lengths(lengths, fieldname, max(docs, default=0) + 1)
+                field_lengths = _field_lengths(lengths, fieldname, doccount)
                 writer = _BlockWriter(fieldwriter, fieldobj.format)
                 current = fieldname
             assert writer is not None
-            term_docs = [docs[index] for index in indexes]
-            term_values = [None if index in none_values
-                           else bytes(values[(ends[index - 1] if index else 0):ends[index]])
-                           for index in indexes]
-            writer.write_term(text, term_docs, [weights[index] for index in indexes], term_values,
-                              [field_lengths[doc] for doc in term_docs])
+            docs, weights, values = self._postings(indexes)
+            writer.write_term(text, docs, weights, values, [field_lengths[doc] for doc in docs])
         if current is not None:
             fieldwriter.finish_field()
 

@@ -27,8 +27,8 @@ def test_the_narrowest_array_holds_the_deltas():
 
 def test_lone_positions_come_from_the_table_unchanged(monkeypatch):
     table = [encode_positions([pos]) for pos in range(0, 5000, 37)]
-    monkeypatch.setattr(dlqa_formats, "_SINGLES", [])
-    assert [encode_positions([pos]) for pos in range(0, 5000, 37)] == table
+    monkeypatch.setattr(dlqa_formats, "_SINGLES", {})
+    assert [dlqa_formats._encode([pos]) for pos in range(0, 5000, 37)] == table
 
 
 @pytest.mark.parametrize("analyzer", [GramAnalyzer(), WordAnalyzer()])
