@@ -3,7 +3,9 @@
 The same answer is saved from many pages (a Zhihu answer reposted by WeChat accounts and blogs,
 as a text dump and as HTML). Two keys identify it: its own link (`url_key`), and a hash of its
 text with everything that differs between dumps folded away (`text_key`). Search merges hits
-that share either key. Pure Python, no jieba: the query path imports it too.
+that share either key; the index keeps both as one fixed-width column of short digests
+(`repost_column_value`), which search reads a segment at a time. Pure Python, no jieba: the
+query path imports it too.
 """
 
 from __future__ import annotations
@@ -17,6 +19,13 @@ from urllib.parse import urlsplit
 TEXT_KEY_CHARS = 2000
 #: Bodies shorter than this (normalised) are never merged by text: "+1", "同意" are not reposts.
 MIN_TEXT_KEY_CHARS = 40
+
+#: Bytes of each key's digest in the `reposts` column; an all-zero digest means "no key".
+#: 64 bits: two different answers share a digest with odds of ~1e-9 in a million answers.
+DIGEST_BYTES = 8
+NO_KEY = bytes(DIGEST_BYTES)
+#: Width of a `reposts` column value: the link key's digest, then the text key's.
+REPOSTS_WIDTH = 2 * DIGEST_BYTES
 
 _NOT_ALNUM = re.compile(r"[\W_]+")
 _DATE = re.compile(
@@ -55,6 +64,20 @@ def text_key(body: str) -> str | None:
     if len(text) < MIN_TEXT_KEY_CHARS:
         return None
     return hashlib.sha1(text[:TEXT_KEY_CHARS].encode("utf-8")).hexdigest()[:20]
+
+
+def repost_column_value(url: str | None, text: str | None) -> bytes | None:
+    """The `reposts` column value of an answer with these keys; None when it has neither."""
+    if url is None and text is None:
+        return None
+    return _digest(url) + _digest(text)
+
+
+def _digest(key: str | None) -> bytes:
+    if key is None:
+        return NO_KEY
+    digest = hashlib.blake2b(key.encode("utf-8"), digest_size=DIGEST_BYTES).digest()
+    return digest if digest != NO_KEY else NO_KEY[:-1] + b"\x01"
 
 
 def normalise_date(posted_at: str | None) -> str | None:

@@ -97,6 +97,9 @@ class _Segment:
     searcher: Any
     scored: bool
     lengths: dict[str, Any] = field(default_factory=dict)
+    #: Documents each term and phrase matched in this segment, kept by a scored pass for an
+    #: unscored one over the same search (the typed query inside an expanded one).
+    found: dict[Any, Any] | None = None
     reader: Any = None
     deleted: frozenset[int] = frozenset()
 
@@ -133,13 +136,16 @@ class _Segment:
         return length
 
 
-def scored_docs(searcher: Any, q: Any, cache: dict[Any, Any] | None = None) -> dict[int, float]:
+def scored_docs(searcher: Any, q: Any, cache: dict[Any, Any] | None = None,
+                found: dict[Any, Any] | None = None) -> dict[int, float]:
     """Global docnum → score of every document `q` matches, as `searcher.search(q, limit=None)`
-    would score them. `cache` keeps per-segment tables between calls on the same searcher."""
+    would score them. `cache` keeps per-segment tables between calls on the same searcher;
+    `found`, passed on to `matching_docs` in the same search, saves it re-reading postings."""
     out: dict[int, float] = {}
     for sub, offset in searcher.leaf_searchers():
         lengths = cache.setdefault(("lengths", offset), {}) if cache is not None else {}
-        part = _eval(q, _Segment(sub, scored=True, lengths=lengths))
+        memo = found.setdefault(offset, {}) if found is not None else None
+        part = _eval(q, _Segment(sub, scored=True, lengths=lengths, found=memo))
         if offset:
             out.update({doc + offset: score for doc, score in part.scores.items()})
         else:
@@ -147,11 +153,12 @@ def scored_docs(searcher: Any, q: Any, cache: dict[Any, Any] | None = None) -> d
     return out
 
 
-def matching_docs(searcher: Any, q: Any) -> set[int]:
+def matching_docs(searcher: Any, q: Any, found: dict[Any, Any] | None = None) -> set[int]:
     """Global docnums `q` matches (as `searcher.docs_for_query(q)`), without scoring."""
     out: set[int] = set()
     for sub, offset in searcher.leaf_searchers():
-        part = _eval(q, _Segment(sub, scored=False))
+        memo = found.get(offset) if found is not None else None
+        part = _eval(q, _Segment(sub, scored=False, found=memo))
         out.update(doc + offset for doc in part.scores)
     return out
 
@@ -201,9 +208,10 @@ class _Postings:
     kind: type
 
 
-def _postings(seg: _Segment, fieldname: str, btext: bytes) -> _Postings | None:
-    """The term's postings as Whoosh's `searcher.postings` would give them, or None."""
-    if (fieldname, btext) not in seg.reader:
+def _postings(seg: _Segment, fieldname: str, btext: bytes, known: bool = False) -> _Postings | None:
+    """The term's postings as Whoosh's `searcher.postings` would give them, or None when the
+    segment lacks the term (`known`: the caller has just checked that it has it)."""
+    if not known and (fieldname, btext) not in seg.reader:
         return None
     weighting = seg.searcher.weighting
     matcher = seg.searcher.postings(fieldname, btext, weighting=weighting)
@@ -240,7 +248,12 @@ def _scores(seg: _Segment, fieldname: str, postings: _Postings,
     """doc → the score Whoosh's scorer gives each posting (of `docs` only, if given), or None
     when only a matcher can tell."""
     ids, weights = postings.ids, postings.weights
-    pairs = zip(ids, weights, strict=True) if docs is None else ((d, w) for d, w in zip(ids, weights, strict=True) if d in docs)
+    pairs: Any
+    if docs is None:
+        pairs = zip(ids, weights, strict=True)
+    else:  # a phrase's few matches among many postings: look each one up
+        weight_of = dict(zip(ids, weights, strict=True))
+        pairs = [(doc, weight_of[doc]) for doc in docs]
     scorer = postings.scorer
     if type(scorer) is scoring.BM25FScorer:
         table = seg.length_table(fieldname)
@@ -274,7 +287,13 @@ def _term(q: Any, seg: _Segment) -> _Part:
         btext = seg.searcher.schema[fieldname].to_bytes(q.text)
     except ValueError:
         return _null()
+    key = ("term", fieldname, btext)
+    if not seg.scored and seg.found is not None and key in seg.found:
+        docs, kind = seg.found[key]
+        return _Part(dict.fromkeys(docs, 1.0), kind)
     postings = _postings(seg, fieldname, btext)
+    if seg.found is not None:
+        seg.found[key] = ((), _NULL) if postings is None else (postings.ids, postings.kind)
     if postings is None:
         return _null()
     if not seg.scored:
@@ -297,6 +316,10 @@ def _phrase(q: Any, seg: _Segment) -> _Part:
     fieldobj = schema[fieldname]
     if not fieldobj.format or not fieldobj.format.supports("positions"):
         return _generic(q, seg)
+    kind = SpanNear2.SpanNear2Matcher if q.boost == 1.0 else matching.WrappingMatcher
+    key = ("phrase", fieldname, tuple(q.words))
+    if not seg.scored and seg.found is not None and key in seg.found:
+        return _Part(dict.fromkeys(seg.found[key], 1.0), kind)
     words = []
     for word in q.words:
         try:
@@ -306,27 +329,34 @@ def _phrase(q: Any, seg: _Segment) -> _Part:
         if (fieldname, btext) not in seg.reader:
             return _null()
         words.append(btext)
-    lists = [_postings(seg, fieldname, btext) for btext in words]
+    lists = [_postings(seg, fieldname, btext, known=True) for btext in words]
     if any(postings is None for postings in lists):  # pragma: no cover - checked above
         return _null()
     postings_list: list[_Postings] = lists  # type: ignore[assignment]
-    common = set(postings_list[0].ids)
-    for postings in postings_list[1:]:
+    rarest_first = sorted(postings_list, key=lambda postings: len(postings.ids))
+    common = set(rarest_first[0].ids)
+    for postings in rarest_first[1:]:
+        if not common:
+            break
         common.intersection_update(postings.ids)
     decode = _positions_decoder(fieldobj.format)
     if len(postings_list) > 1 and common:
-        values = [dict(zip(p.ids, p.values, strict=True)) for p in postings_list]
+        positions = _memo_decoder(decode)
+        first, *later = [dict(zip(p.ids, p.values, strict=True)) for p in postings_list]
+        following = list(enumerate(later, 1))
         matched = set()
         for doc in common:
-            starts = set(decode(values[0][doc]))
-            for offset in range(1, len(postings_list)):
-                starts.intersection_update([pos - offset for pos in decode(values[offset][doc])])
+            starts: Any = positions(first[doc])
+            for offset, values in following:
+                there = positions(values[doc])
+                starts = [start for start in starts if start + offset in there]
                 if not starts:
                     break
             if starts:
                 matched.add(doc)
         common = matched
-    kind = SpanNear2.SpanNear2Matcher if q.boost == 1.0 else matching.WrappingMatcher
+    if seg.found is not None:
+        seg.found[key] = common
     if not seg.scored:
         return _Part(dict.fromkeys(common, 1.0), kind)
     # SpanNear2 scores as the binary intersection tree of its terms' matchers
@@ -357,6 +387,20 @@ def _positions_decoder(format_: Any) -> Callable[[bytes], Any]:
         return accumulate(loads(value[_INT_SIZE:]))
 
     return decode
+
+
+def _memo_decoder(decode: Callable[[bytes], Any]) -> Callable[[bytes], frozenset[int]]:
+    """`decode` as a set, remembered per value: most postings hold one position, so the
+    same few thousand values recur across a phrase's documents."""
+    seen: dict[bytes, frozenset[int]] = {}
+
+    def positions(value: bytes) -> frozenset[int]:
+        found = seen.get(value)
+        if found is None:
+            found = seen[value] = frozenset(decode(value))
+        return found
+
+    return positions
 
 
 def _sum_tree(slot: _Slot, docs: Any) -> dict[int, float]:
@@ -441,6 +485,6 @@ def _and(q: Any, seg: _Segment) -> _Part:
 
 def _and_not(q: Any, seg: _Segment) -> _Part:
     positive = _eval(q.a, seg)
-    excluded = _eval(q.b, _Segment(seg.searcher, scored=False))
+    excluded = _eval(q.b, _Segment(seg.searcher, scored=False, found=seg.found))
     scores = {doc: score for doc, score in positive.scores.items() if doc not in excluded.scores}
     return _Part(scores, _FixedAndNotMatcher)

@@ -29,13 +29,21 @@ from collections.abc import Iterator
 from itertools import pairwise
 from typing import Any
 
-from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3TermInfo
+from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3Codec, W3TermInfo
 from whoosh.system import pack_ushort
 from whoosh.util.numeric import length_to_byte
 from whoosh.writing import SegmentWriter
 
 _Posting = tuple[str, bytes, int, float, bytes | None]
 
+#: Postings per block (Whoosh's default is 128). Each block costs a header, a zlib stream
+#: and a read with Python-level bookkeeping, and a common gram has tens of thousands of
+#: postings: at 10k answers 1,024 made the index 10% smaller (52.1 → 47.2 MB) and phrase
+#: reads a quarter faster; 4,096 gained little more. dlqa never skips within a term.
+BLOCK_POSTINGS = 1024
+#: zlib level of the blocks (Whoosh's default 3): 6 is 1.5% smaller again at 10k for about
+#: a second more CPU; reading is as fast.
+BLOCK_COMPRESSION = 6
 #: Pickle protocol of written blocks: Whoosh's readers call `pickle.loads`, which reads any.
 #: 3 has compact bytes opcodes (2 gives each bytes value ~30 bytes of `_codecs.encode`
 #: call) and, unlike 4 and 5, no 9-byte frame header on every small pickle.
@@ -261,4 +269,5 @@ class CompactSegmentWriter(SegmentWriter):
 
 def segment_writer(ix: Any, **kwargs: Any) -> SegmentWriter:
     """The writer dlqa ingests with (a seam tests replace with Whoosh's own)."""
+    kwargs.setdefault("codec", W3Codec(blocklimit=BLOCK_POSTINGS, compression=BLOCK_COMPRESSION))
     return CompactSegmentWriter(ix, **kwargs)

@@ -19,7 +19,7 @@ from typing import Any
 
 from dlqa.errors import DlqaError
 from dlqa.index import damage_errors, damaged_error, open_index
-from dlqa.search import Hit, _merge_reposts, _seen, make_hit
+from dlqa.search import Hit, _merge_reposts, _seen, answer_fields, column_lookup, make_hit
 
 #: Key terms shown by `dlqa show`, and used to look for similar answers.
 KEY_TERMS = 10
@@ -87,7 +87,7 @@ def body_words(searcher: Any, docnum: int) -> Counter[str]:
     """word → count in one answer's body, as the index's WORD field saw it."""
     from dlqa.analysis import segment_for_index
 
-    return Counter(segment_for_index(searcher.stored_fields(docnum).get("body") or ""))
+    return Counter(segment_for_index(answer_fields(searcher, docnum)["body"]))
 
 
 def _docnum(searcher: Any, answer_id: str) -> int | None:
@@ -127,7 +127,8 @@ def similar(index_dir: str | os.PathLike[str], answer_id: str, limit: int = 10) 
             docnum = _docnum(searcher, answer_id)
             if docnum is None:
                 return None
-            anchor = make_hit(searcher.stored_fields(docnum), [])
+            bodies = column_lookup(searcher.reader(), "body_text")
+            anchor = make_hit(answer_fields(searcher, docnum, bodies), [])
             terms = weighted_terms(searcher, docnum, SIMILAR_TERMS)
             if not terms:
                 return Similar(anchor, [], 0)
@@ -138,7 +139,7 @@ def similar(index_dir: str | os.PathLike[str], answer_id: str, limit: int = 10) 
             results = []
             for members in others[:limit]:
                 best, score = members[0]
-                hit = make_hit(searcher.stored_fields(best), [])
+                hit = make_hit(answer_fields(searcher, best, bodies), [])
                 hit.score = score
                 hit.seen_in = [_seen(searcher.stored_fields(doc)) for doc, _ in members]
                 own = body_words(searcher, best)

@@ -18,8 +18,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from dlqa import query as query_mod
+from dlqa.dedup import DIGEST_BYTES, NO_KEY, REPOSTS_WIDTH
 from dlqa.errors import DlqaError
-from dlqa.index import VERSION_FILE, damage_errors, damaged_error, open_index
+from dlqa.index import VERSION_FILE, damage_errors, damaged_error, decode_body, open_index
 
 #: Snippet length in characters, and how much context to keep before the first match.
 SNIPPET_CHARS = 120
@@ -169,13 +170,13 @@ def search(index_dir: str | os.PathLike[str], query: str, limit: int = 10, page:
             built = query_mod.build(tree, word_freq, expand=expand)
             extra = (filters or Filters()).queries()
             ranked = _ranked_docs(searcher, tree, built, extra, word_freq, opened.tables)
-            groups = _merge_reposts(searcher, ranked, opened.column)
+            groups = _merge_reposts(searcher, ranked, opened.repost_keys())
             if sort == "date":
                 groups = _by_date(searcher, groups, opened.column)
             hits = []
             for members in groups[(page - 1) * limit : page * limit]:
                 best, score = members[0]
-                hit = make_hit(searcher.stored_fields(best), built.terms)
+                hit = make_hit(answer_fields(searcher, best, opened.bodies()), built.terms)
                 hit.score = score
                 hit.seen_in = [_seen(searcher.stored_fields(doc)) for doc, _ in members]
                 hits.append(hit)
@@ -210,6 +211,8 @@ class _Opened:
     signature: tuple[Any, ...] | None
     searcher: Any
     columns: dict[str, Callable[[int], Any]] = field(default_factory=dict)
+    reposts: Callable[[int], bytes] | None = None
+    body: Callable[[int], Any] | None = None
     #: Per-segment tables `dlqa.evaluate` reads once per searcher (field lengths).
     tables: dict[Any, Any] = field(default_factory=dict)
     in_use: bool = False
@@ -230,6 +233,18 @@ class _Opened:
 
             self.columns[name] = lookup
         return lookup
+
+    def bodies(self) -> Callable[[int], Any]:
+        """The body column's lookup for this searcher, made once (its values not kept)."""
+        if self.body is None:
+            self.body = column_lookup(self.searcher.reader(), "body_text")
+        return self.body
+
+    def repost_keys(self) -> Callable[[int], bytes]:
+        """`repost_keys` for this searcher, made once."""
+        if self.reposts is None:
+            self.reposts = repost_keys(self.searcher.reader())
+        return self.reposts
 
 
 _UNREAD = object()
@@ -311,11 +326,12 @@ def _ranked_docs(searcher: Any, tree: Any, built: Any, extra: list[Any], word_fr
     from dlqa.evaluate import matching_docs, scored_docs
 
     final = wq.And([built.query, *extra]) if extra else built.query
-    scored = sorted(scored_docs(searcher, final, tables).items(), key=lambda item: (-item[1], item[0]))
+    found: dict[Any, Any] = {}  # the typed query's terms are inside the expanded one
+    scored = sorted(scored_docs(searcher, final, tables, found).items(), key=lambda item: (-item[1], item[0]))
     if not built.expansions:
         return scored
     typed = query_mod.build(tree, word_freq, expand=False)
-    exact = matching_docs(searcher, wq.And([typed.query, *extra]) if extra else typed.query)
+    exact = matching_docs(searcher, wq.And([typed.query, *extra]) if extra else typed.query, found)
     return sorted(scored, key=lambda item: (item[0] not in exact, -item[1]))
 
 
@@ -323,7 +339,7 @@ def column_lookup(reader: Any, name: str) -> Callable[[int], Any]:
     """doc number → the value of column `name`, segment by segment.
 
     Whoosh's multi-segment column reader leaves out segments that lack the column (a batch
-    in which no answer had a link has no `dup_url` column) and then maps document numbers to
+    in which no answer had a date has no `posted_date` column) and then maps document numbers to
     the wrong segment, so each segment's column is read on its own here.
     """
     leaves = [
@@ -339,30 +355,66 @@ def column_lookup(reader: Any, name: str) -> Callable[[int], Any]:
     return lookup
 
 
+def repost_keys(reader: Any) -> Callable[[int], bytes]:
+    """doc number → its `reposts` column value (`dedup.REPOSTS_WIDTH` bytes; zeros: no key).
+
+    Each segment's column is read in one piece on first use (a fresh search ranks thousands
+    of answers; reading them one value at a time was most of its time at 100k answers).
+    """
+    leaves = list(reader.leaf_readers())
+    offsets = [offset for _, offset in leaves]
+    blobs: list[bytes | None] = [None] * len(leaves)
+    width = REPOSTS_WIDTH
+    empty = bytes(width)
+
+    def keys(doc: int) -> bytes:
+        index = bisect.bisect_right(offsets, doc) - 1
+        blob = blobs[index]
+        if blob is None:
+            blob = blobs[index] = _column_bytes(leaves[index][0], "reposts", width)
+        start = (doc - offsets[index]) * width
+        return blob[start : start + width] or empty
+
+    return keys
+
+
+def _column_bytes(leaf: Any, name: str, width: int) -> bytes:
+    """A segment's fixed-width column in one read; documents past its end have no value."""
+    if not leaf.has_column(name):
+        return b""
+    column = leaf.column_reader(name, translate=False)
+    with contextlib.suppress(AttributeError):  # FixedBytesColumn.Reader's file and extent
+        return bytes(column._dbfile.get(column._basepos, column._count * width))
+    return b"".join(column[doc] for doc in range(leaf.doc_count_all()))  # pragma: no cover
+
+
 def _merge_reposts(searcher: Any, ranked: list[tuple[int, float]],
-                   column: Callable[[str], Callable[[int], Any]] | None = None) -> list[list[tuple[int, float]]]:
+                   keys: Callable[[int], bytes] | None = None) -> list[list[tuple[int, float]]]:
     """Group ranked docs sharing an answer link or a text key; each group keeps rank order.
 
-    `column(name)` gives a column lookup (a kept searcher's cached ones); by default the
-    columns are read afresh.
+    `keys` is a `repost_keys` lookup (a kept searcher's); by default one is made afresh.
     """
-    if column is None:
-        reader = searcher.reader()
-
-        def column(name: str) -> Callable[[int], Any]:
-            return column_lookup(reader, name)
-    columns = [column(name) for name in ("dup_url", "dup_text")]
+    if keys is None:
+        keys = repost_keys(searcher.reader())
+    half = DIGEST_BYTES
     groups: list[list[tuple[int, float]]] = []
-    owner: dict[str, int] = {}
+    by_url: dict[bytes, int] = {}
+    by_text: dict[bytes, int] = {}
     for doc, score in ranked:
-        keys = [f"{i}:{value}" for i, column in enumerate(columns) if (value := column(doc))]
-        group = next((owner[key] for key in keys if key in owner), None)
+        value = keys(doc)
+        url, text = value[:half], value[half:]
+        has_url, has_text = url != NO_KEY, text != NO_KEY
+        group = by_url.get(url) if has_url else None
+        if group is None and has_text:
+            group = by_text.get(text)
         if group is None:
             group = len(groups)
             groups.append([])
         groups[group].append((doc, score))
-        for key in keys:
-            owner.setdefault(key, group)
+        if has_url:
+            by_url.setdefault(url, group)
+        if has_text:
+            by_text.setdefault(text, group)
     return groups
 
 
@@ -396,17 +448,23 @@ def get_answer(index_dir: str | os.PathLike[str], answer_id: str) -> Hit | None:
     ix = open_index(index_dir)
     with ix.searcher() as searcher:
         try:
-            found = searcher.document(id=answer_id)
-            if found is None and len(answer_id) >= 6:
+            docnum = searcher.document_number(id=answer_id)
+            if docnum is None and len(answer_id) >= 6:
                 matches = searcher.search(wq.Prefix("id", answer_id), limit=2)
-                ids = {hit["id"] for hit in matches}
-                if len(ids) == 1:
-                    found = matches[0].fields()
+                if len({hit["id"] for hit in matches}) == 1:
+                    docnum = matches[0].docnum
+            if docnum is None:
+                return None
+            return make_hit(answer_fields(searcher, docnum), [])
         except damage_errors() as error:
             raise damaged_error(index_dir, " ".join(str(error).split())) from None
-        if found is None:
-            return None
-        return make_hit(found, [])
+
+
+def answer_fields(searcher: Any, doc: int, bodies: Callable[[int], Any] | None = None) -> dict[str, Any]:
+    """A document's stored fields with its `body` (kept apart, in the `body_text` column);
+    `bodies` is a `column_lookup` of that column made for this searcher, if the caller has one."""
+    lookup = bodies or column_lookup(searcher.reader(), "body_text")
+    return {**searcher.stored_fields(doc), "body": decode_body(lookup(doc))}
 
 
 def make_hit(stored: dict[str, Any], terms: list[tuple[str, str | None]]) -> Hit:

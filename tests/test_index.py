@@ -8,6 +8,8 @@ import shutil
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from dlqa import index as dlqa_index
 from dlqa.errors import IndexBusyError, IndexDamagedError, NoIndexError
@@ -268,3 +270,22 @@ def test_rebuild_of_a_damaged_index(tmp_path, corpus_copy):
     report = ingest([corpus_copy / SEEDS[0].name], index_dir, rebuild=True)
     assert report.added == doc_count(index_dir) > 0
     shutil.rmtree(index_dir)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.characters(exclude_categories=("Cs",))))
+def test_the_body_column_encoding_keeps_any_text(text):
+    """GB18030 covers all of Unicode: every body (lone surrogates are cleaned before) returns."""
+    assert dlqa_index.decode_body(dlqa_index.encode_body(text)) == text
+
+
+def test_bodies_come_back_whole_from_search_and_show(tmp_path):
+    """The body lives in its own column: search and show give it back exactly, emoji, rare
+    characters (CJK extension B) and all."""
+    body = "过拟合的例子😀：𠀀字、ＢＥＲＴ和 café。" * 3
+    page = tmp_path / "page.txt"
+    page.write_text(f"标题\n\n{body}\n", encoding="utf-8")
+    ingest([page], tmp_path / "ix")
+    hit = search(tmp_path / "ix", "过拟合").results[0]
+    assert hit.body == body
+    assert get_answer(tmp_path / "ix", hit.id).body == body

@@ -30,7 +30,7 @@ def test_same_postings_as_whoosh_pool(corpus_copy, tmp_path, monkeypatch):
         patch.setattr(postings, "segment_writer", SegmentWriter)
         ingest([corpus_copy], tmp_path / "whoosh", jobs=1)
     with monkeypatch.context() as patch:  # several blocks per term
-        patch.setattr(W3Codec.__init__, "__defaults__", (4, 3, 1))
+        patch.setattr(postings, "BLOCK_POSTINGS", 4)
         ingest([corpus_copy], tmp_path / "small-blocks", jobs=1)
     assert all_postings(tmp_path / "small-blocks") == all_postings(tmp_path / "compact")
     compact = all_postings(tmp_path / "compact")
@@ -76,8 +76,10 @@ def term_statistics(index_dir: Path) -> list[tuple]:
 
 def test_term_by_term_writing_gives_whoosh_term_statistics(corpus_copy, tmp_path, monkeypatch):
     """Blocks written a term at a time carry the statistics Whoosh's per-posting writer keeps."""
-    # Blocks of 4 postings instead of 128, so the sample's terms span several blocks.
+    # Blocks of 4 postings, so the sample's terms span several blocks (Whoosh's writer takes
+    # its codec's default block size, ours BLOCK_POSTINGS).
     monkeypatch.setattr(W3Codec.__init__, "__defaults__", (4, 3, 1))
+    monkeypatch.setattr(postings, "BLOCK_POSTINGS", 4)
     with monkeypatch.context() as patch:
         patch.setattr(postings, "segment_writer", SegmentWriter)
         ingest([corpus_copy], tmp_path / "whoosh", jobs=1)

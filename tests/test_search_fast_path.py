@@ -64,6 +64,38 @@ def test_fast_evaluation_equals_whoosh_search(corpus_index):
     assert _assert_same_as_whoosh(corpus_index) > len(QUERIES)
 
 
+def test_fast_evaluation_reads_terms_spanning_many_blocks(corpus_copy, tmp_path, monkeypatch):
+    """Blocks of 4 postings: every common term's postings are read across block boundaries."""
+    from dlqa import postings
+
+    monkeypatch.setattr(postings, "BLOCK_POSTINGS", 4)
+    ingest([corpus_copy], tmp_path / "ix", jobs=1)
+    assert _assert_same_as_whoosh(tmp_path / "ix", FILTERS[:2]) > len(QUERIES)
+
+
+def test_the_typed_pass_reusing_the_expanded_pass_finds_what_whoosh_finds(corpus_index, monkeypatch):
+    """`matching_docs` of the typed query, fed the matches the expanded query's scored pass
+    kept, equals Whoosh's own answer for the typed query, reading no postings again."""
+    reads: list[bytes] = []
+    postings = evaluate._postings
+    monkeypatch.setattr(evaluate, "_postings", lambda seg, name, btext, **kw: reads.append(btext) or postings(seg, name, btext, **kw))
+    ix = open_index(corpus_index)
+    with ix.searcher() as searcher:
+        def word_freq(word: str) -> int:
+            return searcher.doc_frequency("body", word.lower()) + searcher.doc_frequency("title", word.lower())
+
+        for text in QUERIES:
+            tree = query_mod.parse(text)
+            expanded = query_mod.build(tree, word_freq, expand=True).query
+            typed = query_mod.build(tree, word_freq, expand=False).query
+            found: dict = {}
+            evaluate.scored_docs(searcher, expanded, None, found)
+            reads.clear()
+            assert evaluate.matching_docs(searcher, typed, found) == set(searcher.docs_for_query(typed)), text
+            if "过拟合" in text:  # a glossary name: the typed query is inside the expanded one
+                assert expanded != typed and reads == [], text
+
+
 def test_fast_evaluation_equals_whoosh_with_union_trees(corpus_index, monkeypatch):
     """Segments over 5,000 documents make Whoosh sum an Or as a weighted tree, not in order."""
     from whoosh.searching import Searcher

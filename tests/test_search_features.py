@@ -11,7 +11,14 @@ import pytest
 from typer.testing import CliRunner
 
 from dlqa.cli import app
-from dlqa.dedup import normalise_date, text_key, url_key
+from dlqa.dedup import (
+    DIGEST_BYTES,
+    REPOSTS_WIDTH,
+    normalise_date,
+    repost_column_value,
+    text_key,
+    url_key,
+)
 from dlqa.expand import variants
 from dlqa.extract import parse_file
 from tests.helpers import SEEDS
@@ -145,6 +152,39 @@ def test_repost_keys():
     long = "深度学习的泛化之谜至今没有完整的理论解释,过参数化的网络为什么不过拟合" * 2
     assert text_key(long) == text_key(long.replace(",", "，").replace("理论", "理 论") + "  ")
     assert text_key(long) != text_key(long.replace("泛化", "优化"))
+
+
+def test_repost_column_value_keeps_each_key_in_its_own_half():
+    long = "深度学习的泛化之谜至今没有完整的理论解释,过参数化的网络为什么不过拟合" * 2
+    link = url_key("https://www.zhihu.com/question/1/answer/2")
+    both = repost_column_value(link, text_key(long))
+    assert both is not None and len(both) == REPOSTS_WIDTH
+    assert both[:DIGEST_BYTES] == repost_column_value(link, None)[:DIGEST_BYTES]
+    assert both[DIGEST_BYTES:] == repost_column_value(None, text_key(long))[DIGEST_BYTES:]
+    assert repost_column_value(link, None)[DIGEST_BYTES:] == bytes(DIGEST_BYTES)  # zeros: no key
+    assert repost_column_value(None, None) is None
+
+
+def test_reposts_merge_across_segments_whose_last_answers_have_no_keys(tmp_path):
+    """A segment's repost column ends at its last answer with a key (the answers after it
+    have none), and copies of one answer in two segments still merge."""
+    from dlqa.index import ingest
+    from dlqa.search import search
+
+    first = tmp_path / "first.txt"
+    first.write_text("学习率预热\n\n" + REPOST.format(c="，", w="warmup") + "\n", encoding="utf-8")
+    short = tmp_path / "short.txt"
+    short.write_text("短回复\n\n预热？\n", encoding="utf-8")
+    second = tmp_path / "second.txt"
+    second.write_text("转载：学习率预热\n\n" + REPOST.format(c=",", w="Warmup") + "\n", encoding="utf-8")
+    index = tmp_path / "ix"
+    ingest([first, short], index, jobs=1)  # its last answer has no key
+    ingest([second], index)
+    result = search(index, "预热", limit=10)
+    assert (result.total, result.with_reposts) == (2, 3)
+    merged = [hit for hit in result.results if len(hit.seen_in) == 2]
+    assert len(merged) == 1
+    assert {Path(page["source_file"]).name for page in merged[0].seen_in} == {"first.txt", "second.txt"}
 
 
 # --- filters and order -----------------------------------------------------------------------
