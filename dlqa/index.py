@@ -599,6 +599,8 @@ def ingest(
             try:
                 ix = open_index(path)
                 clear_first = True  # keep the old index readable until the first commit
+                if set(ix.schema.names()) != set(make_schema().names()):
+                    ix = create_index(path, sources)  # another build's fields: start afresh
             except (NoIndexError, IndexDamagedError):
                 ix = create_index(path, sources)
             known: dict[str, _FileState] = {}
@@ -702,8 +704,8 @@ class _Ingester:
 
             load_segmenter()  # once, before forking: the workers share the loaded dictionary
             try:
-                self.segments += index_in_workers(self.ix, split_runs(batch, self.jobs),
-                                                  index_file, self._finished)
+                self.segments += index_in_workers(self.ix, split_runs(batch, self.jobs), index_file,
+                                                  self._book, self._tick)
             except WorkerWriteError as error:
                 raise write_error(self.path, error.os_error) from None
             return
@@ -715,8 +717,11 @@ class _Ingester:
             self._finished(result)
 
     def _finished(self, result: FileResult) -> None:
-        """Book one file's outcome; a changed file's old answers go once its new ones are in."""
         self._tick(result.path)
+        self._book(result)
+
+    def _book(self, result: FileResult) -> None:
+        """Book one file's outcome; a changed file's old answers go once its new ones are in."""
         if result.error is not None:
             self.report.failures.append((result.path, result.error))
             return

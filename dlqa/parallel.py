@@ -71,13 +71,16 @@ def split_runs(jobs: list[Job], parts: int) -> list[list[Job]]:
 
 def index_in_workers(ix: FileIndex, runs: list[list[Job]],
                      index_file: Callable[[Any, Job], FileResult],
-                     on_file: Callable[[FileResult], None]) -> list[Any]:
+                     on_file: Callable[[FileResult], None],
+                     on_progress: Callable[[str], None] | None = None) -> list[Any]:
     """Index each run in its own forked worker; return the finished segments in run order.
 
     `index_file(writer, job)` does one file (the same function a one-process ingest uses);
-    `on_file` hears of every file as it finishes, for progress and bookkeeping. A worker that
-    dies without reporting has its unreported files marked failed; one that cannot write
-    raises `WorkerWriteError` here, after every worker has stopped.
+    `on_progress` hears of each file as a worker finishes it, and `on_file` gets every file's
+    outcome once its worker has handed over its segment: a file is only indexed once its
+    segment exists. A worker that crashes or dies fails its whole run, files it had already
+    done included; one that cannot write raises `WorkerWriteError` here, after every worker
+    has stopped.
     """
     import multiprocessing  # (imported here: the search path imports this module's types)
     from multiprocessing import connection
@@ -94,8 +97,10 @@ def index_in_workers(ix: FileIndex, runs: list[list[Job]],
             channels.append(receiver)
             processes.append(process)
         segments: list[Any] = [None] * len(runs)
+        finished = [False] * len(runs)  # the worker sent its segment, or said it had none
         write_error: OSError | None = None
-        reported: list[set[str]] = [set() for _ in runs]
+        crashes: list[str | None] = [None] * len(runs)
+        results: list[list[FileResult]] = [[] for _ in runs]
         # Read every worker's pipe as messages arrive: a worker whose pipe is not drained
         # blocks on its next send once the pipe's buffer (64 KB, a few hundred files) fills.
         open_channels = dict(enumerate(channels))
@@ -108,20 +113,27 @@ def index_in_workers(ix: FileIndex, runs: list[list[Job]],
                     del open_channels[number]
                     continue
                 if kind == "file":
-                    reported[number].add(payload.path)
-                    on_file(payload)
+                    results[number].append(payload)
+                    if on_progress is not None:
+                        on_progress(payload.path)
                 elif kind == "segment":
-                    segments[number] = payload
+                    segments[number], finished[number] = payload, True
                 elif kind == "write-error" and write_error is None:
                     write_error = payload
+                elif kind == "crash":
+                    crashes[number] = payload
         for number, run in enumerate(runs):
             processes[number].join()
-            if segments[number] is None and write_error is None:
-                code = processes[number].exitcode
-                for job in run:
-                    if job.path not in reported[number]:
-                        on_file(FileResult(job.path, job.signature,
-                                           error=f"indexing process died (exit code {code})"))
+            if write_error is not None:
+                continue
+            if finished[number]:
+                for result in results[number]:
+                    on_file(result)
+                continue
+            reason = crashes[number] or f"indexing process died (exit code {processes[number].exitcode})"
+            failed = {result.path: result for result in results[number] if result.error}
+            for job in run:
+                on_file(failed.get(job.path) or FileResult(job.path, job.signature, error=reason))
         if write_error is not None:
             raise WorkerWriteError(write_error)
         return [segment for segment in segments if segment is not None]
@@ -141,27 +153,48 @@ def _worker(ix: FileIndex, run: list[Job], index_file: Callable[[Any, Job], File
     Ctrl-C reaches the whole process group; the parent decides what happens, so the child
     only stops, quietly, without a traceback.
     """
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        work(ix, run, index_file, sender, parent=os.getppid())
+    finally:
+        os._exit(0)  # skip the parent's atexit handlers and inherited buffers
 
+
+def work(ix: FileIndex, run: list[Job], index_file: Callable[[Any, Job], FileResult],
+         sender: Any, parent: int) -> None:
+    """A worker's job: index `run` into a fresh segment and send it through `sender`.
+
+    Stops without a segment as soon as process `parent` is gone (killed, or its terminal
+    closed): a sibling worker still holds the pipe's read end, so sends would not fail, and
+    an orphan would go on writing segment files no commit will ever list.
+    """
     from dlqa.index import SEGMENT_COMPOUND
     from dlqa.postings import segment_writer
 
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
     writer = None
     try:
         writer = segment_writer(ix, _lk=False, compound=SEGMENT_COMPOUND)
         for job in run:
+            if os.getppid() != parent:
+                return
             sender.send(("file", index_file(writer, job)))
+        if os.getppid() != parent:
+            return
         # Whoosh's own multi-process writer finishes sub-segments this way (whoosh.multiproc).
         segment = writer._finalize_segment() if writer._added else None
         writer = None
-        if segment is not None:
-            sender.send(("segment", segment))
+        sender.send(("segment", segment))  # None: the run gave no answers
     except OSError as error:
         with contextlib.suppress(Exception):
             sender.send(("write-error", error))
+    except Exception as error:  # a bug: say what it was; the parent fails the run's other files
+        with contextlib.suppress(Exception):
+            sender.send(("crash", f"indexing process failed: {type(error).__name__}: {error}"))
     finally:
         if writer is not None:
+            # Not `writer.cancel()`: it deletes the temporary folder that every writer of the
+            # index shares, under the parent's uncommitted writer. Whoosh removes the
+            # unfinished segment's files at the next commit.
             with contextlib.suppress(Exception):
-                writer.cancel()
+                writer._close_segment()
         sender.close()
-        os._exit(0)  # skip the parent's atexit handlers and inherited buffers

@@ -289,3 +289,23 @@ def test_bodies_come_back_whole_from_search_and_show(tmp_path):
     hit = search(tmp_path / "ix", "过拟合").results[0]
     assert hit.body == body
     assert get_answer(tmp_path / "ix", hit.id).body == body
+
+
+def test_rebuild_starts_afresh_when_the_index_has_other_fields(corpus_copy, tmp_path, monkeypatch):
+    """An index of the same schema version but another build's fields (a development build)
+    is rebuilt with this build's schema instead of failing on every answer."""
+    index_dir = tmp_path / "ix"
+    make_schema = dlqa_index.make_schema
+
+    def older_schema():
+        schema = make_schema()
+        schema.remove("body_text")
+        return schema
+
+    monkeypatch.setattr(dlqa_index, "make_schema", older_schema)
+    dlqa_index.create_index(index_dir, [str(corpus_copy)])
+    monkeypatch.undo()
+    assert "body_text" not in open_index(index_dir).schema.names()
+    report = ingest([corpus_copy], index_dir, rebuild=True)
+    assert not report.failures and report.added > 0
+    assert search(index_dir, "过拟合").total > 0

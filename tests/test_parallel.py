@@ -10,9 +10,10 @@ from pathlib import Path
 import pytest
 
 from dlqa import index as dlqa_index
+from dlqa import parallel
 from dlqa.index import ingest, open_index
-from dlqa.parallel import FileResult, Job, WorkerWriteError, index_in_workers, split_runs
-from dlqa.search import search
+from dlqa.parallel import FileResult, Job, WorkerWriteError, index_in_workers, split_runs, work
+from dlqa.search import answer_fields, search
 
 QUERIES = ("过拟合", "梯度", "神经网络", "调参", "BERT", "author:匿名用户", "模型 -训练")
 
@@ -26,8 +27,8 @@ def always_parallel(monkeypatch: pytest.MonkeyPatch) -> None:
 def answers(index_dir: Path) -> list[tuple[str, str, str]]:
     """(source file, id, body) of every answer, in document order."""
     with open_index(index_dir).searcher() as searcher:
-        return [(stored["source_file"], stored["id"], stored.get("body", ""))
-                for stored in searcher.all_stored_fields()]
+        fields = [answer_fields(searcher, doc) for doc in searcher.reader().all_doc_ids()]
+        return [(stored["source_file"], stored["id"], stored["body"]) for stored in fields]
 
 
 def ranked(index_dir: Path, query: str) -> tuple[int, list[str]]:
@@ -69,6 +70,62 @@ def test_a_bad_file_in_a_worker_is_one_failure(corpus_copy, tmp_path, always_par
     assert report.added == good.added
 
 
+def test_a_worker_whose_files_give_no_answers_does_not_break_the_commit(corpus_copy, tmp_path, always_parallel):
+    """The second worker's run is all unreadable files: it ends without a segment."""
+    size = sum(path.stat().st_size for path in corpus_copy.iterdir())
+    for number in range(4):  # as many bytes as the good pages: a run of their own, sorted last
+        (corpus_copy / f"zz{number}.html").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * (size // 1024 + 1))
+    report = ingest([corpus_copy], tmp_path / "index", jobs=2)
+    assert sorted(Path(path).name for path, _ in report.failures) == [f"zz{n}.html" for n in range(4)]
+    good = ingest([p for p in corpus_copy.iterdir() if not p.name.startswith("zz")], tmp_path / "good", jobs=1)
+    assert report.added == good.added > 0
+    assert search(tmp_path / "index", "过拟合").total == search(tmp_path / "good", "过拟合").total > 0
+
+
+def test_a_crashing_worker_fails_its_files_and_the_rest_is_committed(corpus_copy, tmp_path, always_parallel,
+                                                                      monkeypatch):
+    """A worker that stops on a bug must leave alone the temporary folder every writer of the
+    index shares: cancelling its writer deleted the parent's files, failing the commit."""
+    from dlqa.index import index_file
+
+    def crash_on_second_run(writer, job: Job) -> FileResult:
+        if Path(job.path).name.startswith("zz"):
+            raise RuntimeError("a bug")
+        return index_file(writer, job)
+
+    def zz_alone(jobs: list[Job], parts: int) -> list[list[Job]]:
+        return [[job for job in jobs if "zz" not in job.path], [job for job in jobs if "zz" in job.path]]
+
+    (corpus_copy / "zz.txt").write_text("标题\n\n过拟合。\n", encoding="utf-8")
+    monkeypatch.setattr(dlqa_index, "index_file", crash_on_second_run)
+    monkeypatch.setattr(parallel, "split_runs", zz_alone)
+    report = ingest([corpus_copy], tmp_path / "index", jobs=2)
+    assert report.failures == [(str(corpus_copy / "zz.txt"), "indexing process failed: RuntimeError: a bug")]
+    with open_index(tmp_path / "index").searcher() as searcher:
+        assert len(searcher.reader().leaf_readers()) == 1  # the good worker's segment
+    monkeypatch.undo()
+    good = ingest([p for p in corpus_copy.iterdir() if p.name != "zz.txt"], tmp_path / "good", jobs=1)
+    assert report.added == good.added > 0
+    assert search(tmp_path / "index", "过拟合").total == search(tmp_path / "good", "过拟合").total > 0
+
+
+def _crash_on_second(writer, job: Job) -> FileResult:
+    if job.path == "b":
+        raise RuntimeError("a bug")
+    return FileResult(job.path, job.signature, 0)
+
+
+def test_a_worker_that_crashes_fails_its_remaining_files_with_the_reason(tmp_path, corpus_index):
+    index_dir = tmp_path / "index"
+    shutil.copytree(corpus_index, index_dir)
+    seen: list[FileResult] = []
+    runs = [[Job("a", {}), Job("b", {}), Job("c", {})], [Job("d", {})]]
+    index_in_workers(open_index(index_dir), runs, _crash_on_second, seen.append)
+    outcome = {result.path: result.error for result in seen}
+    assert outcome["d"] is None
+    assert outcome["a"] == outcome["b"] == outcome["c"] == "indexing process failed: RuntimeError: a bug"
+
+
 def test_split_runs_is_contiguous_and_balanced_by_bytes():
     jobs = [Job(f"f{i}", {}, size) for i, size in enumerate([10, 10, 10, 10, 100, 10, 10, 10])]
     runs = split_runs(jobs, 2)
@@ -84,15 +141,18 @@ def _die_on_second(writer, job: Job) -> FileResult:
     return FileResult(job.path, job.signature, 0)
 
 
-def test_a_worker_that_dies_marks_its_unreported_files_failed(tmp_path, corpus_index):
+def test_a_worker_that_dies_fails_its_whole_run(tmp_path, corpus_index):
+    """"a" was done, but its answers were in the segment the dead worker never handed over."""
     index_dir = tmp_path / "index"
     shutil.copytree(corpus_index, index_dir)
     seen: list[FileResult] = []
+    progress: list[str] = []
     runs = [[Job("a", {}), Job("b", {}), Job("c", {})], [Job("d", {})]]
-    index_in_workers(open_index(index_dir), runs, _die_on_second, seen.append)
+    index_in_workers(open_index(index_dir), runs, _die_on_second, seen.append, progress.append)
     outcome = {result.path: result.error for result in seen}
-    assert outcome["a"] is None and outcome["d"] is None
-    assert "exit code 3" in outcome["b"] and "exit code 3" in outcome["c"]
+    assert sorted(outcome) == ["a", "b", "c", "d"] and outcome["d"] is None
+    assert all("exit code 3" in outcome[path] for path in "abc")
+    assert sorted(progress) == ["a", "d"]  # progress hears of files as they are done
 
 
 def _disk_full(writer, job: Job) -> FileResult:
@@ -132,3 +192,54 @@ def test_every_worker_is_read_while_the_others_are_still_busy(tmp_path, corpus_i
                      seen.append)
     assert [result.error for result in seen if result.path == "waits"] == [None]
     assert len(seen) == 302
+
+
+class _Pipe:
+    """A worker's sending end, recording what it sends."""
+
+    def __init__(self) -> None:
+        self.sent: list[tuple[str, object]] = []
+        self.closed = False
+
+    def send(self, message: tuple[str, object]) -> None:
+        self.sent.append(message)
+
+    def close(self) -> None:
+        self.closed = True
+
+
+def test_a_worker_whose_parent_is_gone_stops_without_writing_a_segment(tmp_path, corpus_index, monkeypatch):
+    """Killed ingest: its workers, now orphans, stop at the next file and leave no segment."""
+    index_dir = tmp_path / "index"
+    shutil.copytree(corpus_index, index_dir)
+    ix = open_index(index_dir)
+    indexed: list[str] = []
+
+    def index_file(writer, job: Job) -> FileResult:
+        indexed.append(job.path)
+        return FileResult(job.path, {}, 0)
+
+    parents = iter([100, 100, 1])  # the parent dies after the second file
+    monkeypatch.setattr(os, "getppid", lambda: next(parents, 1))
+    pipe = _Pipe()
+    work(ix, [Job("a", {}), Job("b", {}), Job("c", {})], index_file, pipe, parent=100)
+    assert indexed == ["a", "b"]
+    assert [kind for kind, _ in pipe.sent] == ["file", "file"] and pipe.closed
+    before = set(os.listdir(index_dir))
+
+    monkeypatch.setattr(os, "getppid", lambda: 100)  # the parent lives: the segment is sent
+    pipe = _Pipe()
+    work(ix, [Job("a", {})], _real_file(corpus_index), pipe, parent=100)
+    assert [kind for kind, _ in pipe.sent] == ["file", "segment"]
+    assert set(os.listdir(index_dir)) > before
+
+
+def _real_file(corpus_index: Path):
+    """index_file over one real page of the sample corpus, whatever job it is given."""
+    from dlqa.index import index_file
+    from tests.helpers import SEEDS
+
+    def run(writer, job: Job) -> FileResult:
+        return index_file(writer, Job(str(SEEDS[0]), {"size": 1, "mtime_ns": 1}))
+
+    return run
