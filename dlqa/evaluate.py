@@ -13,20 +13,32 @@ wildcard, ranges, …) are stepped through their own Whoosh matcher.
 from __future__ import annotations
 
 import contextlib
+import io
+import zlib
+from array import array
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from itertools import accumulate
+from pickle import load as pickle_load
 from pickle import loads
 from typing import Any
 
 from whoosh import formats, matching, scoring
 from whoosh import query as wq
-from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, _lenfield
+from whoosh.codec.whoosh3 import (
+    LENGTHS_COLUMN,
+    WHOOSH3_HEADER_MAGIC,
+    W3LeafMatcher,
+    W3TermsReader,
+    _lenfield,
+)
 from whoosh.query.spans import SpanNear2
+from whoosh.reading import CorruptIndexError
 from whoosh.system import _INT_SIZE
 from whoosh.util import make_binary_tree, make_weighted_tree
 from whoosh.util.numeric import byte_to_length
 
+from dlqa.formats import CompactPositions, decode_positions_fast
 from dlqa.query import SafeAndNot, _FixedAndNotMatcher
 
 #: Length byte → field length, as Whoosh decodes the length column (0: absent, read as 1).
@@ -210,31 +222,88 @@ class _Postings:
 
 def _postings(seg: _Segment, fieldname: str, btext: bytes, known: bool = False) -> _Postings | None:
     """The term's postings as Whoosh's `searcher.postings` would give them, or None when the
-    segment lacks the term (`known`: the caller has just checked that it has it)."""
+    segment lacks the term (`known`: the caller has just checked that it has it).
+
+    Whoosh 3 blocks are read straight from the term's extent in the postings file, with one
+    term-table lookup; `searcher.postings` looked the term up twice and built a matcher
+    that steps block by block, which cost more than reading the blocks at 100k answers.
+    """
     if not known and (fieldname, btext) not in seg.reader:
         return None
-    weighting = seg.searcher.weighting
-    matcher = seg.searcher.postings(fieldname, btext, weighting=weighting)
+    reader = seg.reader
+    terms = getattr(reader, "_terms", None)
+    scorer = seg.searcher.weighting.scorer(seg.searcher, fieldname, btext)
+    read = None
+    if type(terms) is W3TermsReader:
+        terminfo = terms.term_info(fieldname, btext)
+        if not terminfo.is_inlined():
+            read = _read_extent(terms._postfile, terminfo, seg.searcher.schema[fieldname].format)
+    if read is None:  # inlined postings, other codecs: through Whoosh's matcher
+        return _matcher_postings(seg, fieldname, btext)
+    ids, weights, values = read
+    kind = matching.FilterMatcher if reader.deleted_docs_set else W3LeafMatcher
+    if seg.deleted:
+        keep = [i for i, doc in enumerate(ids) if doc not in seg.deleted]
+        ids = [ids[i] for i in keep]
+        weights = [weights[i] for i in keep]
+        values = [values[i] for i in keep]
+    return _Postings(ids, weights, values, scorer, kind)
+
+
+def _read_extent(postfile: Any, terminfo: Any, format_: Any) -> tuple[list[int], list[float], list[Any]]:
+    """Every posting of a term stored in Whoosh 3 blocks, decoded as `W3LeafMatcher` does."""
+    offset, length = terminfo.extent()
+    if isinstance(length, tuple):  # W3TermInfo.from_bytes keeps struct.unpack's 1-tuple
+        length = length[0]
+    raw = postfile.get(offset, length)
+    if raw[:4] != WHOOSH3_HEADER_MAGIC:
+        raise CorruptIndexError(f"bad postings block tag at offset {offset}")
+    fixed = format_.fixed_value_size()
+    ids: list[int] = []
+    weights: list[float] = []
+    values: list[Any] = []
+    position, end = 4, len(raw)
+    while position < end:
+        size = int.from_bytes(raw[position : position + _INT_SIZE], "big", signed=True)
+        position += _INT_SIZE
+        last = size < 0
+        block = raw[position : position + abs(size)]
+        position += abs(size)
+        stream = io.BytesIO(block)
+        count, _, _, compression, _, _ = pickle_load(stream)
+        data = block[stream.tell():]
+        block_ids, block_weights, block_values = loads(zlib.decompress(data) if compression else data)
+        ids.extend(accumulate(block_ids))
+        if block_weights is None:  # W3LeafMatcher._read_weights: float32 arrays when minified
+            weights.extend(array("f", (1.0,)) * count)
+        elif isinstance(block_weights, float):
+            weights.extend(array("f", (block_weights,)) * count)
+        else:
+            weights.extend(block_weights)
+        if fixed is None or fixed < 0:  # W3LeafMatcher._read_values
+            values.extend(block_values)
+        elif fixed == 0:
+            values.extend((None,) * count)
+        else:
+            values.extend(block_values[i : i + fixed] for i in range(0, len(block_values), fixed))
+        if last:
+            break
+    return ids, weights, values
+
+
+def _matcher_postings(seg: _Segment, fieldname: str, btext: bytes) -> _Postings:
+    """`_postings` through the matcher Whoosh builds (inlined postings, other codecs)."""
+    matcher = seg.searcher.postings(fieldname, btext, weighting=seg.searcher.weighting)
     kind = type(matcher)
     leaf = matcher.child if isinstance(matcher, matching.FilterMatcher) else matcher
     ids: list[int] = []
     weights: list[float] = []
     values: list[Any] = []
-    if type(leaf) is W3LeafMatcher and not leaf._byteids:
-        while leaf.is_active():
-            leaf._read_data()
-            ids.extend(accumulate(leaf._data[0]))  # what _read_ids's delta_decode does
-            leaf._read_weights()
-            leaf._read_values()
-            weights.extend(leaf._weights)
-            values.extend(leaf._values)
-            leaf._next_block()
-    else:  # pragma: no cover - other codecs
-        while leaf.is_active():
-            ids.append(leaf.id())
-            weights.append(leaf.weight())
-            values.append(leaf.value())
-            leaf.next()
+    while leaf.is_active():
+        ids.append(leaf.id())
+        weights.append(leaf.weight())
+        values.append(leaf.value())
+        leaf.next()
     if seg.deleted:
         keep = [i for i, doc in enumerate(ids) if doc not in seg.deleted]
         ids = [ids[i] for i in keep]
@@ -341,14 +410,13 @@ def _phrase(q: Any, seg: _Segment) -> _Part:
         common.intersection_update(postings.ids)
     decode = _positions_decoder(fieldobj.format)
     if len(postings_list) > 1 and common:
-        positions = _memo_decoder(decode)
         first, *later = [dict(zip(p.ids, p.values, strict=True)) for p in postings_list]
         following = list(enumerate(later, 1))
         matched = set()
         for doc in common:
-            starts: Any = positions(first[doc])
+            starts: Any = decode(first[doc])
             for offset, values in following:
-                there = positions(values[doc])
+                there = decode(values[doc])
                 starts = [start for start in starts if start + offset in there]
                 if not starts:
                     break
@@ -368,7 +436,7 @@ def _phrase(q: Any, seg: _Segment) -> _Part:
         term_scores.append(scores)
     slots = [_Slot(_NULL, part=_Part(scores, _NULL)) for scores in term_scores]
     tree = make_binary_tree(lambda a, b: _Slot(matching.IntersectionMatcher, (a, b)), slots)
-    scores = _sum_tree(tree, common)
+    scores = _sum_full_tree(tree, common)
     if q.boost != 1.0:
         boost = q.boost
         scores = {doc: score * boost for doc, score in scores.items()}
@@ -376,7 +444,9 @@ def _phrase(q: Any, seg: _Segment) -> _Part:
 
 
 def _positions_decoder(format_: Any) -> Callable[[bytes], Any]:
-    """`format_.decode_positions`, with Whoosh's `Positions` decoding done in C calls."""
+    """`format_.decode_positions` (any container of ints), in as few calls as can be."""
+    if isinstance(format_, CompactPositions):
+        return decode_positions_fast
     if type(format_) is not formats.Positions:
         return format_.decode_positions
 
@@ -389,18 +459,13 @@ def _positions_decoder(format_: Any) -> Callable[[bytes], Any]:
     return decode
 
 
-def _memo_decoder(decode: Callable[[bytes], Any]) -> Callable[[bytes], frozenset[int]]:
-    """`decode` as a set, remembered per value: most postings hold one position, so the
-    same few thousand values recur across a phrase's documents."""
-    seen: dict[bytes, frozenset[int]] = {}
-
-    def positions(value: bytes) -> frozenset[int]:
-        found = seen.get(value)
-        if found is None:
-            found = seen[value] = frozenset(decode(value))
-        return found
-
-    return positions
+def _sum_full_tree(slot: _Slot, docs: Any) -> dict[int, float]:
+    """`_sum_tree` where every leaf scores every one of `docs` (a phrase's terms)."""
+    if slot.part is not None:
+        return slot.part.scores
+    left = _sum_full_tree(slot.children[0], docs)
+    right = _sum_full_tree(slot.children[1], docs)
+    return {doc: left[doc] + right[doc] for doc in docs}
 
 
 def _sum_tree(slot: _Slot, docs: Any) -> dict[int, float]:

@@ -13,6 +13,7 @@ part of the index format (schema v5): keep them here and stateless.
 
 from __future__ import annotations
 
+import sys
 from array import array
 from collections.abc import Iterable, Iterator
 from itertools import accumulate, pairwise
@@ -22,7 +23,10 @@ from whoosh import formats
 
 #: One-byte tag → array type code of the deltas that follow it.
 _TYPECODES = ("B", "H", "I", "Q")
-_LIMITS = tuple(1 << (8 * array(code).itemsize) for code in _TYPECODES)
+_ITEMSIZES = tuple(array(code).itemsize for code in _TYPECODES)
+_LIMITS = tuple(1 << (8 * size) for size in _ITEMSIZES)
+#: `array.tobytes` writes machine order.
+_BYTEORDER = sys.byteorder
 
 
 #: Encodings of lone positions (most postings: a gram once in an answer), filled as met below
@@ -53,6 +57,14 @@ def _encode(positions: list[int]) -> bytes:
 def decode_positions(value: bytes) -> Iterator[int]:
     """The positions `encode_positions` stored, in order."""
     return accumulate(array(_TYPECODES[value[0]], value[1:]))
+
+
+def decode_positions_fast(value: bytes) -> tuple[int, ...]:
+    """`decode_positions` as a tuple, a lone position (most postings) read without an array."""
+    size = _ITEMSIZES[value[0]]
+    if len(value) == size + 1:
+        return (int.from_bytes(value[1:], _BYTEORDER),)
+    return tuple(accumulate(array(_TYPECODES[value[0]], value[1:])))
 
 
 def positions_count(value: bytes) -> int:
