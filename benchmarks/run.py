@@ -172,7 +172,15 @@ def machine() -> dict[str, object]:
 
 
 def dlqa_command() -> list[str]:
-    """The installed `dlqa` entry point as a user runs it, else `python -m dlqa`."""
+    """The `dlqa` entry point installed for this interpreter, as a user runs it from a venv
+    or pipx; else the one on PATH; else `python -m dlqa`.
+
+    Not PATH first: with pyenv, PATH finds a bash shim that runs `pyenv exec`, which added
+    ~70 ms to every fresh search here; that is pyenv's start-up, not dlqa's.
+    """
+    beside = Path(sys.executable).parent / "dlqa"
+    if beside.is_file() and os.access(beside, os.X_OK):
+        return [str(beside)]
     found = shutil.which("dlqa")
     return [found] if found else [sys.executable, "-m", "dlqa"]
 
