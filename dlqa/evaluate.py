@@ -224,9 +224,9 @@ def _postings(seg: _Segment, fieldname: str, btext: bytes, known: bool = False) 
     """The term's postings as Whoosh's `searcher.postings` would give them, or None when the
     segment lacks the term (`known`: the caller has just checked that it has it).
 
-    Whoosh 3 blocks are read straight from the term's extent in the postings file, with one
-    term-table lookup; `searcher.postings` looked the term up twice and built a matcher
-    that steps block by block, which cost more than reading the blocks at 100k answers.
+    Whoosh 3 blocks are read straight from the term's extent in the postings file: one
+    term-table lookup and one read, where `searcher.postings` looks the term up twice and
+    builds a matcher that seeks and reads block by block.
     """
     if not known and (fieldname, btext) not in seg.reader:
         return None
@@ -238,16 +238,10 @@ def _postings(seg: _Segment, fieldname: str, btext: bytes, known: bool = False) 
         terminfo = terms.term_info(fieldname, btext)
         if not terminfo.is_inlined():
             read = _read_extent(terms._postfile, terminfo, seg.searcher.schema[fieldname].format)
-    if read is None:  # inlined postings, other codecs: through Whoosh's matcher
+    if read is None:  # pragma: no cover - other codecs, inlined postings (whoosh3 never inlines)
         return _matcher_postings(seg, fieldname, btext)
-    ids, weights, values = read
     kind = matching.FilterMatcher if reader.deleted_docs_set else W3LeafMatcher
-    if seg.deleted:
-        keep = [i for i, doc in enumerate(ids) if doc not in seg.deleted]
-        ids = [ids[i] for i in keep]
-        weights = [weights[i] for i in keep]
-        values = [values[i] for i in keep]
-    return _Postings(ids, weights, values, scorer, kind)
+    return _without_deleted(seg, *read, scorer, kind)
 
 
 def _read_extent(postfile: Any, terminfo: Any, format_: Any) -> tuple[list[int], list[float], list[Any]]:
@@ -291,7 +285,7 @@ def _read_extent(postfile: Any, terminfo: Any, format_: Any) -> tuple[list[int],
     return ids, weights, values
 
 
-def _matcher_postings(seg: _Segment, fieldname: str, btext: bytes) -> _Postings:
+def _matcher_postings(seg: _Segment, fieldname: str, btext: bytes) -> _Postings:  # pragma: no cover
     """`_postings` through the matcher Whoosh builds (inlined postings, other codecs)."""
     matcher = seg.searcher.postings(fieldname, btext, weighting=seg.searcher.weighting)
     kind = type(matcher)
@@ -304,12 +298,18 @@ def _matcher_postings(seg: _Segment, fieldname: str, btext: bytes) -> _Postings:
         weights.append(leaf.weight())
         values.append(leaf.value())
         leaf.next()
+    return _without_deleted(seg, ids, weights, values, leaf.scorer, kind)
+
+
+def _without_deleted(seg: _Segment, ids: list[int], weights: list[float], values: list[Any],
+                     scorer: Any, kind: type) -> _Postings:
+    """The postings, the segment's deleted documents left out (as Whoosh's FilterMatcher)."""
     if seg.deleted:
         keep = [i for i, doc in enumerate(ids) if doc not in seg.deleted]
         ids = [ids[i] for i in keep]
         weights = [weights[i] for i in keep]
         values = [values[i] for i in keep]
-    return _Postings(ids, weights, values, leaf.scorer, kind)
+    return _Postings(ids, weights, values, scorer, kind)
 
 
 def _scores(seg: _Segment, fieldname: str, postings: _Postings,
