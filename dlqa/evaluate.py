@@ -492,12 +492,27 @@ def _leaf_slots(subs: list[Any], seg: _Segment) -> list[tuple[Any, _Slot]]:
     return [(sub, _Slot(part.kind, part=part)) for sub in subs for part in [_eval(sub, seg)]]
 
 
-def _or(q: Any, seg: _Segment) -> _Part:
+def _single(q: Any, seg: _Segment) -> _Part | None:
+    """An Or or And of no clause (nothing) or one (that clause); None when it has more."""
     subs = q.subqueries
     if not subs:
         return _null()
-    if len(subs) == 1:
-        return _eval(subs[0], seg)
+    return _eval(subs[0], seg) if len(subs) == 1 else None
+
+
+def _tree_part(kind: type, weighted: list[tuple[int, _Slot]], docs: Any, boost: float) -> _Part:
+    """Scores summed over the weighted tree Whoosh builds of `kind` matchers, then boosted."""
+    tree = _weighted_tree(kind, weighted)
+    scores = _sum_tree(tree, docs)
+    if boost != 1.0:
+        return _Part({doc: score * boost for doc, score in scores.items()}, matching.WrappingMatcher)
+    return _Part(scores, tree.kind)
+
+
+def _or(q: Any, seg: _Segment) -> _Part:
+    if (single := _single(q, seg)) is not None:
+        return single
+    subs = q.subqueries
     evaluated = _leaf_slots(subs, seg)
     docs: set[int] = set()
     for _, slot in evaluated:
@@ -507,13 +522,8 @@ def _or(q: Any, seg: _Segment) -> _Part:
         if not seg.scored:
             return _Part(dict.fromkeys(docs, 1.0), matching.UnionMatcher)
         reader = seg.searcher.reader()
-        tree = _weighted_tree(matching.UnionMatcher,
-                              [(sub.estimate_size(reader), slot) for sub, slot in evaluated])
-        scores = _sum_tree(tree, docs)
-        if q.boost != 1.0:
-            boost = q.boost
-            return _Part({doc: score * boost for doc, score in scores.items()}, matching.WrappingMatcher)
-        return _Part(scores, tree.kind)
+        return _tree_part(matching.UnionMatcher,
+                          [(sub.estimate_size(reader), slot) for sub, slot in evaluated], docs, q.boost)
     # PreloadedOr: an ArrayUnionMatcher adds each sub-score times the boost, in order, and
     # skips documents whose sum is not positive
     if not seg.scored:
@@ -527,25 +537,17 @@ def _or(q: Any, seg: _Segment) -> _Part:
 
 
 def _and(q: Any, seg: _Segment) -> _Part:
-    subs = q.subqueries
-    if not subs:
-        return _null()
-    if len(subs) == 1:
-        return _eval(subs[0], seg)
-    evaluated = _leaf_slots(subs, seg)
+    if (single := _single(q, seg)) is not None:
+        return single
+    evaluated = _leaf_slots(q.subqueries, seg)
     docs = set(evaluated[0][1].part.scores)  # type: ignore[union-attr]
     for _, slot in evaluated[1:]:
         docs.intersection_update(slot.part.scores)  # type: ignore[union-attr]
     if not seg.scored:
         return _Part(dict.fromkeys(docs, 1.0), matching.IntersectionMatcher)
     reader = seg.searcher.reader()
-    tree = _weighted_tree(matching.IntersectionMatcher,
-                          [(0 - sub.estimate_size(reader), slot) for sub, slot in evaluated])
-    scores = _sum_tree(tree, docs)
-    if q.boost != 1.0:
-        boost = q.boost
-        return _Part({doc: score * boost for doc, score in scores.items()}, matching.WrappingMatcher)
-    return _Part(scores, tree.kind)
+    return _tree_part(matching.IntersectionMatcher,
+                      [(0 - sub.estimate_size(reader), slot) for sub, slot in evaluated], docs, q.boost)
 
 
 def _and_not(q: Any, seg: _Segment) -> _Part:

@@ -26,13 +26,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from dlqa.errors import DlqaError, IndexBusyError, IndexDamagedError, InputError, NoIndexError
-from dlqa.parallel import FileResult, Job, default_jobs
 
 if TYPE_CHECKING:
     from whoosh.index import FileIndex
     from whoosh.writing import IndexWriter
 
     from dlqa.model import Answer, Page
+    from dlqa.parallel import FileResult, Job
 
 #: Bump when the schema or the meaning of a field changes: older indexes must be rebuilt.
 SCHEMA_VERSION = 6  # v6: repost keys as one fixed-width column (v5: dlqa.formats postings)
@@ -638,6 +638,8 @@ def ingest(
             _write_manifest(path, sources)
         except OSError as error:
             raise write_error(path, error) from None
+        from dlqa.parallel import default_jobs  # (here: the search path imports this module)
+
         try:
             _Ingester(ix, path, known, report, clear_first, wait,
                       default_jobs() if jobs is None else jobs).run(files, prune, progress)
@@ -668,6 +670,7 @@ class _Ingester:
         self.total = 0
 
     def run(self, files: list[str], prune: bool, progress: ProgressCallback | None) -> None:
+        from dlqa.parallel import FileResult
         self.progress, self.total = progress, len(files)
         try:
             work: list[Job] = []
@@ -717,6 +720,8 @@ class _Ingester:
                 self.cache_dirty = True
                 self._unchanged(old)
                 return None
+        from dlqa.parallel import Job
+
         return Job(file_path, signature, signature["size"])
 
     def _index_batch(self, batch: list[Job]) -> None:
@@ -813,6 +818,7 @@ def index_file(writer: Any, job: Job) -> FileResult:
     writer (disk full, read-only folder) propagates, since it ends the whole ingest.
     """
     from dlqa.extract import parse_file
+    from dlqa.parallel import FileResult
 
     signature = dict(job.signature)
     try:

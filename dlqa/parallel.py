@@ -82,7 +82,7 @@ def index_in_workers(ix: FileIndex, runs: list[list[Job]],
     done included; one that cannot write raises `WorkerWriteError` here, after every worker
     has stopped.
     """
-    import multiprocessing  # (imported here: the search path imports this module's types)
+    import multiprocessing  # (imported here: a small ingest forks no workers)
     from multiprocessing import connection
 
     context = multiprocessing.get_context("fork")

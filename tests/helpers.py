@@ -32,3 +32,8 @@ CHROME_MARKERS = (
     "二次转载",
     "本文转自",
 )
+
+
+def result_ids(data: dict) -> set[str]:
+    """The answer ids of a `search --json` result."""
+    return {result["id"] for result in data["results"]}

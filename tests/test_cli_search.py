@@ -16,6 +16,7 @@ from typer.testing import CliRunner
 from dlqa.cli import app
 from dlqa.extract import parse_file
 from tests.helpers import ROOT, SEEDS
+from tests.helpers import result_ids as ids
 
 runner = CliRunner()
 ANSI = re.compile("\x1b\\[")
@@ -54,10 +55,6 @@ def ids_containing(*needles: str) -> set[str]:
         if all(fold(needle) in haystack for needle in needles):
             found.add(answer.id)
     return found
-
-
-def ids(data: dict) -> set[str]:
-    return {result["id"] for result in data["results"]}
 
 
 # --- ingest -----------------------------------------------------------------------------------

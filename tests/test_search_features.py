@@ -22,6 +22,7 @@ from dlqa.dedup import (
 from dlqa.expand import variants
 from dlqa.extract import parse_file
 from tests.helpers import SEEDS
+from tests.helpers import result_ids as ids
 
 runner = CliRunner()
 
@@ -56,10 +57,6 @@ def ids_with_any(*needles: str) -> set[str]:
         if any(fold(needle) in haystack for needle in needles):
             found.add(answer.id)
     return found
-
-
-def ids(data: dict) -> set[str]:
-    return {result["id"] for result in data["results"]}
 
 
 # --- glossary expansion ----------------------------------------------------------------------
