@@ -37,6 +37,12 @@ def parse_file(path: str | os.PathLike[str]) -> Page:
     return extract(_read_source(path), str(path))
 
 
+def parse_bytes(data: bytes, path: str | os.PathLike[str]) -> Page:
+    """Decode and extract a page whose bytes were already read from `path`."""
+    document = reader.decode_document(path, data)
+    return extract(make_source(document.text, str(path), document.is_html), str(path))
+
+
 def parse_text(text: str, source_file: str = "<text>", is_html: bool = False) -> Page:
     """Extract a page from decoded text (HTML when `is_html`)."""
     return extract(make_source(text, source_file, is_html), source_file)

@@ -714,7 +714,9 @@ class _Ingester:
             self._unchanged(old)
             return None
         if old:  # size or mtime changed; the content may not have
-            signature["sha1"] = _sha1(_read_bytes(file_path))
+            from dlqa.reader import read_bytes
+
+            signature["sha1"] = _sha1(read_bytes(file_path))
             if old.signature.get("sha1") == signature["sha1"]:
                 old.signature = signature  # touched, not changed: remember the new mtime
                 self.cache_dirty = True
@@ -817,14 +819,17 @@ def index_file(writer: Any, job: Job) -> FileResult:
     Reading and extraction problems come back as the result's `error`; an OSError from the
     writer (disk full, read-only folder) propagates, since it ends the whole ingest.
     """
-    from dlqa.extract import parse_file
+    from dlqa.extract import parse_bytes
     from dlqa.parallel import FileResult
+    from dlqa.reader import read_bytes
 
     signature = dict(job.signature)
     try:
+        data = read_bytes(job.path)  # read once: hashed, then parsed
         if "sha1" not in signature:
-            signature["sha1"] = _sha1(_read_bytes(job.path))
-        page = parse_file(job.path)
+            signature["sha1"] = _sha1(data)
+        page = parse_bytes(data, job.path)
+        del data  # the page holds its text; the raw bytes need not wait for indexing
         page.source_file = job.path
         documents = [_document(page, answer, job.path, signature if number == 0 else None)
                      for number, answer in enumerate(page.answers)]
@@ -841,16 +846,6 @@ def _sha1(data: bytes) -> str:
     import hashlib  # (imported here: the search path never hashes)
 
     return hashlib.sha1(data).hexdigest()
-
-
-def _read_bytes(file_path: str) -> bytes:
-    from dlqa.reader import MAX_FILE_BYTES
-
-    try:
-        with open(file_path, "rb") as handle:
-            return handle.read(MAX_FILE_BYTES + 1)
-    except OSError as error:
-        raise InputError(error.strerror or str(error)) from None
 
 
 def _merge_policy(clear: bool, segments: list[Any]) -> Callable[[Any, list[Any]], list[Any]]:

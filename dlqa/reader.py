@@ -64,6 +64,12 @@ class Document:
 
 def read_document(path: str | os.PathLike[str], max_bytes: int = MAX_FILE_BYTES) -> Document:
     """Read and decode one file; raise `InputError` with a one-line reason when impossible."""
+    return decode_document(path, read_bytes(path, max_bytes))
+
+
+def read_bytes(path: str | os.PathLike[str], max_bytes: int = MAX_FILE_BYTES) -> bytes:
+    """A regular file's bytes, or `InputError` with a one-line reason (directory, pipe, too
+    large, missing, unreadable)."""
     file_path = Path(path)
     try:
         status = file_path.stat()
@@ -75,7 +81,7 @@ def read_document(path: str | os.PathLike[str], max_bytes: int = MAX_FILE_BYTES)
         size = status.st_size
         if size > max_bytes:
             raise InputError(f"too large ({size // (1024 * 1024)} MB; the limit is {max_bytes // (1024 * 1024)} MB)")
-        data = file_path.read_bytes()
+        return file_path.read_bytes()
     except PermissionError:
         raise InputError("permission denied") from None
     except IsADirectoryError:
@@ -84,8 +90,12 @@ def read_document(path: str | os.PathLike[str], max_bytes: int = MAX_FILE_BYTES)
         raise InputError("no such file") from None
     except OSError as error:
         raise InputError(error.strerror or str(error)) from None
+
+
+def decode_document(path: str | os.PathLike[str], data: bytes) -> Document:
+    """The `Document` of bytes already read from `path` (ingest hashes them first)."""
     text, encoding = decode_bytes(data)
-    return Document(str(path), text, encoding, looks_like_html(file_path, text))
+    return Document(str(path), text, encoding, looks_like_html(Path(path), text))
 
 
 def looks_like_html(path: Path, text: str) -> bool:

@@ -131,14 +131,14 @@ def test_a_bad_file_is_reported_and_never_stops_the_batch(corpus_copy, tmp_path)
 def test_an_extraction_bug_is_one_failure_not_a_crash(corpus_copy, tmp_path, monkeypatch):
     import dlqa.extract
 
-    real = dlqa.extract.parse_file
+    real = dlqa.extract.parse_bytes
 
-    def flaky(path):
+    def flaky(data, path):
         if Path(path).name == SEEDS[1].name:
             raise RuntimeError("boom")
-        return real(path)
+        return real(data, path)
 
-    monkeypatch.setattr(dlqa.extract, "parse_file", flaky)
+    monkeypatch.setattr(dlqa.extract, "parse_bytes", flaky)
     report = ingest([corpus_copy], tmp_path / "ix")
     assert [(Path(p).name, "boom" in r) for p, r in report.failures] == [(SEEDS[1].name, True)]
     assert report.pages == len(SEEDS) - 1

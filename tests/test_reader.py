@@ -29,6 +29,24 @@ def test_encoded_copy_parses_to_the_same_answers(tmp_path, encoding):
     assert _answers(copy) == _answers(reference) == _answers(SEED)
 
 
+@pytest.mark.parametrize("encoding", ["utf-8", "gbk"])
+def test_bytes_read_once_parse_like_the_file(tmp_path, encoding):
+    """Ingest reads a file once, hashes the bytes and parses them (`parse_bytes`)."""
+    from dlqa.extract import parse_bytes
+
+    text = SEED.read_text(encoding="utf-8").replace("\xa0", " ")
+    for name in (SEED.name, "saved.html"):
+        copy = tmp_path / name
+        copy.write_bytes((text if name.endswith(".txt") else HTML_PAGE.format(encoding)).encode(encoding, errors="replace"))
+        from_bytes, from_file = parse_bytes(copy.read_bytes(), copy), parse_file(copy)
+        assert from_bytes.to_dict() == from_file.to_dict()
+        assert from_bytes.answers and from_bytes.source_file == str(copy)
+
+
+HTML_PAGE = ("<html><head><meta charset='{}'><title>过拟合怎么办</title></head>"
+             "<body><p>多加数据,再加正则化。</p></body></html>")
+
+
 def test_crlf_parses_like_lf(tmp_path):
     copy = tmp_path / SEED.name
     copy.write_bytes(SEED.read_bytes().replace(b"\n", b"\r\n"))
