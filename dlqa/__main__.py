@@ -1,5 +1,5 @@
 """`python -m dlqa` runs the command-line interface."""
 
-from dlqa.cli import main
+from dlqa.cli import entry_point
 
-main()
+entry_point()

@@ -8,7 +8,7 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -366,3 +366,28 @@ def main() -> None:
     if status == INTERRUPTED and INTERRUPTED not in _said_why:
         typer.echo("dlqa: interrupted", err=True)
     sys.exit(status)
+
+
+def entry_point() -> None:
+    """The installed `dlqa` command: `main`, then end the process without Python's teardown.
+
+    Once a command is done, freeing every module and object one by one only costs time: 20-25
+    ms of a 150 ms `dlqa search` here, for memory and files the OS reclaims anyway. Every file
+    dlqa writes is closed before its command returns; exit handlers still run and output is
+    flushed. `main` itself ends with `SystemExit`, so tests and scripts can call it.
+    """
+    import atexit
+
+    try:
+        main()
+        status: object = 0
+    except SystemExit as done:
+        status = done.code
+    if status is not None and not isinstance(status, int):
+        print(status, file=sys.stderr)  # what `sys.exit(message)` would print
+        status = 1
+    atexit._run_exitfuncs()
+    for stream in (sys.stdout, sys.stderr):
+        with suppress(Exception):  # a reader that went away (`| head`): nothing left to say
+            stream.flush()
+    os._exit(status or 0)

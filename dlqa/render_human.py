@@ -52,7 +52,7 @@ def print_page(page: Page, console: Console | None = None) -> None:
             console.print(Text.assemble((f"{label:>9}: ", "dim"), safe(str(value))))
     if page.description:
         console.print(Text.assemble(("    about: ", "dim"), safe(_shorten(page.description, 160))))
-    console.print(Text(f"{len(page.answers)} answers", style="dim"))
+    console.print(Text(_count(len(page.answers), "answer"), style="dim"))
     for answer in page.answers:
         console.rule(style="dim")
         head = Text.assemble((f"#{answer.position} ", "dim"), (safe(answer.author) or "(no author)", "bold cyan"))
@@ -105,9 +105,9 @@ def print_results(results: SearchResults, console: Console | None = None) -> Non
         _print_hit_tail(console, hit)
     if results.results:
         last = first + len(results.results)
-        console.print(Text(f"{first + 1}–{last} of {results.total} answers", style="dim"))
+        console.print(Text(f"{first + 1}–{last} of {_count(results.total, 'answer')}", style="dim"))
     elif results.total:
-        console.print(Text(f"page {results.page} is past the last of {results.total} answers", style="dim"))
+        console.print(Text(f"page {results.page} is past the last of {_count(results.total, 'answer')}", style="dim"))
 
 
 def _print_hit_head(console: Console, rank: int, hit: Hit) -> None:
@@ -183,7 +183,7 @@ def print_stats(data: dict[str, Any], console: Console | None = None) -> None:
     """The `dlqa stats` summary as aligned lines."""
     console = console or make_console()
     console.print(Text.assemble(("index: ", "dim"), safe(data["index"]), (f"  ({_size(data['size_bytes'])})", "dim")))
-    console.print(f"{data['answers']} answers from {data['pages']} pages")
+    console.print(f"{_count(data['answers'], 'answer')} from {_count(data['pages'], 'page')}")
     if data["sites"]:
         console.print(Text("pages per site:", style="bold"))
         for site, counts in data["sites"].items():
@@ -205,7 +205,7 @@ def print_ingest_report(report: IngestReport, console: Console | None = None) ->
         + (f"; {_count(len(report.failures), 'file')} failed" if report.failures else "")
     )
     console.print(Text.assemble(("index: ", "dim"), safe(report.index_dir),
-                                (f" ({report.answers_total} answers)", "dim")))
+                                (f" ({_count(report.answers_total, 'answer')})", "dim")))
 
 
 def _count(number: int, noun: str) -> str:

@@ -315,10 +315,21 @@ def test_show_prints_one_whole_answer(corpus_index):
     assert missing.exit_code == 1 and missing.stderr.startswith("dlqa: no answer with id")
 
 
+def test_one_of_anything_is_singular(tmp_path):
+    page = tmp_path / "one.txt"
+    page.write_text("过拟合怎么办?\n\n多加数据,再加正则化。过拟合是模型记住了训练集。\n", encoding="utf-8")
+    index = tmp_path / "index"
+    ingested = run("ingest", str(page), index=index)
+    assert "1 file read" in ingested.stdout and "(1 answer)" in ingested.stdout, ingested.output
+    assert "1–1 of 1 answer\n" in run("search", "过拟合", index=index).stdout
+    assert "1 answer from 1 page\n" in run("stats", index=index).stdout
+    assert "\n1 answer\n" in run("parse", str(page)).stdout
+
+
 def test_stats_human_and_json_agree(corpus_index):
     data = json.loads(run("stats", "--json", index=corpus_index).stdout)
     human = run("stats", index=corpus_index).stdout
-    assert f"{data['answers']} answers from {data['pages']} pages" in human
+    assert f"{data['answers']} answers from {data['pages']} pages" in human  # (several of each)
     for site in data["sites"]:
         assert site in human
     assert data["top_authors"][0]["author"] in human
@@ -349,6 +360,50 @@ def test_search_path_loads_neither_jieba_nor_rich(corpus_index):
     imported = {line.split("|")[-1].strip() for line in done.stderr.splitlines() if line.startswith("import time:")}
     assert not {name for name in imported if name.split(".")[0] in ("jieba", "rich", "lxml", "bs4")}
     assert len(done.stdout.splitlines()) == 4
+
+
+def test_installed_command_prints_everything_then_skips_teardown_with_mains_status(corpus_index):
+    """`python -m dlqa` goes through `entry_point`: complete output, the same exit statuses."""
+    env = {name: value for name, value in os.environ.items() if name != "PYTHONUNBUFFERED"}
+    env["PYTHONIOENCODING"] = "utf-8"  # and stdout block-buffered, as a pipe is by default
+
+    def dlqa(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-m", "dlqa", *args], capture_output=True, text=True, cwd=ROOT, env=env)
+
+    many = dlqa("search", "的", "--jsonl", "--limit", "200", "--index", str(corpus_index))
+    expected = search_json(corpus_index, "的")
+    assert many.returncode == 0, many.stderr[-2000:]
+    assert [json.loads(line)["id"] for line in many.stdout.splitlines()] == [hit["id"] for hit in expected["results"]]
+    assert len(expected["results"]) > 20
+    one = dlqa("search", "过拟合", "--jsonl", "--limit", "1", "--index", str(corpus_index))
+    assert one.returncode == 0 and len(one.stdout) < 8192  # all of it in the stdout buffer
+    assert [json.loads(line)["id"] for line in one.stdout.splitlines()] == [expected_first(corpus_index)]
+    nothing = dlqa("search", "没有这个词QXZ", "--index", str(corpus_index))
+    assert (nothing.returncode, nothing.stdout) == (1, "")
+    assert nothing.stderr.strip() == "no answer matches 没有这个词QXZ"
+    bad = dlqa("search", '"过拟合', "--index", str(corpus_index))
+    assert bad.returncode == 2 and bad.stderr.startswith("dlqa: unbalanced quote")
+
+
+def expected_first(index: Path) -> str:
+    return search_json(index, "过拟合")["results"][0]["id"]
+
+
+def test_entry_point_runs_exit_handlers_then_exits_with_mains_status(monkeypatch, capfd):
+    import atexit
+
+    from dlqa import cli
+
+    ran, exited = [], []
+    monkeypatch.setattr(sys, "argv", ["dlqa", "search", "--no-such-option"])
+    monkeypatch.setattr(atexit, "_run_exitfuncs", lambda: ran.append(True))
+    monkeypatch.setattr(os, "_exit", exited.append)
+    cli.entry_point()
+    assert (ran, exited) == ([True], [2])
+    assert "No such option" in capfd.readouterr().err
+    monkeypatch.setattr(cli, "main", lambda: sys.exit("a message"))
+    cli.entry_point()
+    assert exited == [2, 1] and capfd.readouterr().err.strip() == "a message"
 
 
 def test_shell_completion_is_offered():
