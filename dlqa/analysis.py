@@ -14,13 +14,13 @@ does; the query side (`segment_query`, `grams`, `phrase_grams`) is pure Python a
 from __future__ import annotations
 
 import functools
-import logging
 import math
 import re
 import threading
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -133,6 +133,8 @@ def _jieba() -> Any:
     if _jieba_tokenizer is None:
         with _JIEBA_LOCK:
             if _jieba_tokenizer is None:
+                import logging
+
                 import jieba
 
                 jieba.setLogLevel(logging.WARNING)  # silence "Building prefix dict…"
@@ -214,6 +216,16 @@ def phrase_grams(text: str) -> list[tuple[str, bool]]:
         is_last = index == len(spans) - 1
         out.append((gram, is_last and len(gram) == 1 and _is_cjk(gram)))
     return out
+
+
+def bigram_text(grams: Sequence[str]) -> str | None:
+    """The CJK text that consecutive overlapping bigrams spell (学习, 习率 → 学习率), or None
+    when they are anything else (Latin tokens, unigrams, bigrams that do not overlap)."""
+    if len(grams) < 2 or any(len(gram) != 2 or not (_is_cjk(gram[0]) and _is_cjk(gram[1])) for gram in grams):
+        return None
+    if any(a[1] != b[0] for a, b in pairwise(grams)):
+        return None
+    return grams[0] + "".join(gram[1] for gram in grams[1:])
 
 
 def _without_closing_unigram(spans: list[tuple[int, str, int, int]]) -> list[tuple[int, str, int, int]]:

@@ -16,6 +16,7 @@ import contextlib
 import io
 import zlib
 from array import array
+from bisect import bisect_left
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from itertools import accumulate
@@ -38,7 +39,9 @@ from whoosh.system import _INT_SIZE
 from whoosh.util import make_binary_tree, make_weighted_tree
 from whoosh.util.numeric import byte_to_length
 
+from dlqa.analysis import bigram_text
 from dlqa.formats import CompactPositions, decode_positions_fast
+from dlqa.index import WORDS_OF_GRAMS
 from dlqa.query import SafeAndNot, _FixedAndNotMatcher
 
 #: Length byte → field length, as Whoosh decodes the length column (0: absent, read as 1).
@@ -114,6 +117,9 @@ class _Segment:
     found: dict[Any, Any] | None = None
     reader: Any = None
     deleted: frozenset[int] = frozenset()
+    #: Postings read in this segment by this evaluation, by (field, term): a phrase and the
+    #: word term next to it in the query may both need the same list.
+    read: dict[tuple[str, bytes], Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.reader = reader = self.searcher.reader()
@@ -228,6 +234,15 @@ def _postings(seg: _Segment, fieldname: str, btext: bytes, known: bool = False) 
     term-table lookup and one read, where `searcher.postings` looks the term up twice and
     builds a matcher that seeks and reads block by block.
     """
+    key = (fieldname, btext)
+    if key in seg.read:
+        return seg.read[key]
+    seg.read[key] = postings = _read_postings(seg, fieldname, btext, known)
+    return postings
+
+
+def _read_postings(seg: _Segment, fieldname: str, btext: bytes, known: bool) -> _Postings | None:
+    """`_postings`, read from the segment's files."""
     if not known and (fieldname, btext) not in seg.reader:
         return None
     reader = seg.reader
@@ -408,21 +423,11 @@ def _phrase(q: Any, seg: _Segment) -> _Part:
         if not common:
             break
         common.intersection_update(postings.ids)
-    decode = _positions_decoder(fieldobj.format)
     if len(postings_list) > 1 and common:
-        first, *later = [dict(zip(p.ids, p.values, strict=True)) for p in postings_list]
-        following = list(enumerate(later, 1))
-        matched = set()
-        for doc in common:
-            starts: Any = decode(first[doc])
-            for offset, values in following:
-                there = decode(values[doc])
-                starts = [start for start in starts if start + offset in there]
-                if not starts:
-                    break
-            if starts:
-                matched.add(doc)
-        common = matched
+        spelled = _spelled_as_one_word(seg, fieldname, q.words)
+        unsure = common.difference(spelled) if spelled else common
+        matched = _consecutive(postings_list, unsure, _positions_decoder(fieldobj.format)) if unsure else set()
+        common = (common.intersection(spelled) if spelled else set()) | matched
     if seg.found is not None:
         seg.found[key] = common
     if not seg.scored:
@@ -441,6 +446,40 @@ def _phrase(q: Any, seg: _Segment) -> _Part:
         boost = q.boost
         scores = {doc: score * boost for doc, score in scores.items()}
     return _Part(scores, kind)
+
+
+def _spelled_as_one_word(seg: _Segment, fieldname: str, words: list[str]) -> set[int]:
+    """Documents whose word field (same text, `WORDS_OF_GRAMS`) holds the word these grams
+    spell: the phrase matches there, no position check needed. The slow phrases are long,
+    common glossary terms, which jieba keeps as one word nearly everywhere."""
+    word_field = WORDS_OF_GRAMS.get(fieldname)
+    text = bigram_text(words) if word_field in seg.searcher.schema else None
+    if text is None:
+        return set()
+    try:
+        btext = seg.searcher.schema[word_field].to_bytes(text)
+    except ValueError:  # pragma: no cover - text fields take any str
+        return set()
+    postings = _postings(seg, word_field, btext)
+    return set(postings.ids) if postings is not None else set()
+
+
+def _consecutive(postings_list: list[_Postings], docs: set[int], decode: Callable[[bytes], Any]) -> set[int]:
+    """Of `docs` (each in every list), those where the lists' terms stand at consecutive
+    positions. A document's value is found by bisection: ids are in document order."""
+    (first_ids, first_values), *later = [(postings.ids, postings.values) for postings in postings_list]
+    following = list(enumerate(later, 1))
+    matched = set()
+    for doc in docs:
+        starts: Any = decode(first_values[bisect_left(first_ids, doc)])
+        for offset, (ids, values) in following:
+            there = decode(values[bisect_left(ids, doc)])
+            starts = [start for start in starts if start + offset in there]
+            if not starts:
+                break
+        if starts:
+            matched.add(doc)
+    return matched
 
 
 def _positions_decoder(format_: Any) -> Callable[[bytes], Any]:
@@ -474,6 +513,8 @@ def _sum_tree(slot: _Slot, docs: Any) -> dict[int, float]:
         return slot.part.scores
     left = _sum_tree(slot.children[0], docs)
     right = _sum_tree(slot.children[1], docs)
+    if slot.kind is matching.UnionMatcher:  # docs is every leaf's: walk the children only
+        return _union_sum(left, right)
     out: dict[int, float] = {}
     for doc in docs:
         a = left.get(doc)
@@ -485,6 +526,22 @@ def _sum_tree(slot: _Slot, docs: Any) -> dict[int, float]:
             out[doc] = a
         else:
             out[doc] = a + b
+    return out
+
+
+def _union_sum(left: dict[int, float], right: dict[int, float]) -> dict[int, float]:
+    """left + right where a document is in both (in that order: float sums are not
+    commutative in the last bit), else whichever has it; the smaller side is walked."""
+    if len(right) <= len(left):
+        out = dict(left)
+        for doc, b in right.items():
+            a = out.get(doc)
+            out[doc] = b if a is None else a + b
+    else:
+        out = dict(right)
+        for doc, a in left.items():
+            b = out.get(doc)
+            out[doc] = a if b is None else a + b
     return out
 
 

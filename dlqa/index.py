@@ -85,6 +85,11 @@ def index_location(path: str | os.PathLike[str] | None = None) -> Path:
     return Path(path or os.environ.get("DLQA_INDEX") or DEFAULT_INDEX)
 
 
+#: Each gram field and the word field that analyses the same text: a word found there is a
+#: substring here, so a phrase spelling that word matches there without a position check.
+WORDS_OF_GRAMS = {"body_grams": "body", "title_grams": "title"}
+
+
 def make_schema() -> Any:
     """The Whoosh schema: jieba word fields for ranking, gram fields for exact substrings."""
     from whoosh import columns, fields

@@ -13,8 +13,10 @@ import os
 import re
 import threading
 import unicodedata
+from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from operator import itemgetter
 from typing import Any
 
 from dlqa import query as query_mod
@@ -170,7 +172,7 @@ def search(index_dir: str | os.PathLike[str], query: str, limit: int = 10, page:
             built = query_mod.build(tree, word_freq, expand=expand)
             extra = (filters or Filters()).queries()
             ranked = _ranked_docs(searcher, tree, built, extra, word_freq, opened.tables)
-            groups = _merge_reposts(searcher, ranked, opened.repost_keys())
+            groups = _merge_reposts(searcher, ranked, opened.repost_table())
             if sort == "date":
                 groups = _by_date(searcher, groups, opened.column)
             hits = []
@@ -211,7 +213,7 @@ class _Opened:
     signature: tuple[Any, ...] | None
     searcher: Any
     columns: dict[str, Callable[[int], Any]] = field(default_factory=dict)
-    reposts: Callable[[int], bytes] | None = None
+    reposts: bytes | None = None
     body: Callable[[int], Any] | None = None
     #: Per-segment tables `dlqa.evaluate` reads once per searcher (field lengths).
     tables: dict[Any, Any] = field(default_factory=dict)
@@ -240,10 +242,10 @@ class _Opened:
             self.body = column_lookup(self.searcher.reader(), "body_text")
         return self.body
 
-    def repost_keys(self) -> Callable[[int], bytes]:
-        """`repost_keys` for this searcher, made once."""
+    def repost_table(self) -> bytes:
+        """`repost_table` for this searcher, read once."""
         if self.reposts is None:
-            self.reposts = repost_keys(self.searcher.reader())
+            self.reposts = repost_table(self.searcher.reader())
         return self.reposts
 
 
@@ -327,12 +329,15 @@ def _ranked_docs(searcher: Any, tree: Any, built: Any, extra: list[Any], word_fr
 
     final = wq.And([built.query, *extra]) if extra else built.query
     found: dict[Any, Any] = {}  # the typed query's terms are inside the expanded one
-    scored = sorted(scored_docs(searcher, final, tables, found).items(), key=lambda item: (-item[1], item[0]))
+    # Best score first, ties in document order: sorted by document, then (stably) by score.
+    scored = sorted(scored_docs(searcher, final, tables, found).items())
+    scored.sort(key=itemgetter(1), reverse=True)
     if not built.expansions:
         return scored
     typed = query_mod.build(tree, word_freq, expand=False)
     exact = matching_docs(searcher, wq.And([typed.query, *extra]) if extra else typed.query, found)
-    return sorted(scored, key=lambda item: (item[0] not in exact, -item[1]))
+    scored.sort(key=lambda item: item[0] not in exact)  # stable: rank order within each
+    return scored
 
 
 def column_lookup(reader: Any, name: str) -> Callable[[int], Any]:
@@ -355,27 +360,20 @@ def column_lookup(reader: Any, name: str) -> Callable[[int], Any]:
     return lookup
 
 
-def repost_keys(reader: Any) -> Callable[[int], bytes]:
-    """doc number → its `reposts` column value (`dedup.REPOSTS_WIDTH` bytes; zeros: no key).
+def repost_table(reader: Any) -> bytes:
+    """Every document's `reposts` column value, `dedup.REPOSTS_WIDTH` bytes per global doc
+    number (zeros: no key), read a segment at a time in one piece each.
 
-    Each segment's column is read in one piece on first use (a fresh search ranks thousands
-    of answers; reading them one value at a time was most of its time at 100k answers).
+    A search merges thousands of ranked answers at 100k; slicing one table is far cheaper
+    than finding each answer's segment and value.
     """
-    leaves = list(reader.leaf_readers())
-    offsets = [offset for _, offset in leaves]
-    blobs: list[bytes | None] = [None] * len(leaves)
     width = REPOSTS_WIDTH
-    empty = bytes(width)
-
-    def keys(doc: int) -> bytes:
-        index = bisect.bisect_right(offsets, doc) - 1
-        blob = blobs[index]
-        if blob is None:
-            blob = blobs[index] = _column_bytes(leaves[index][0], "reposts", width)
-        start = (doc - offsets[index]) * width
-        return blob[start : start + width] or empty
-
-    return keys
+    parts = []
+    for leaf, _ in reader.leaf_readers():
+        size = leaf.doc_count_all() * width
+        blob = _column_bytes(leaf, "reposts", width)[:size]
+        parts.append(blob + bytes(size - len(blob)))
+    return b"".join(parts)
 
 
 def _column_bytes(leaf: Any, name: str, width: int) -> bytes:
@@ -389,20 +387,27 @@ def _column_bytes(leaf: Any, name: str, width: int) -> bytes:
 
 
 def _merge_reposts(searcher: Any, ranked: list[tuple[int, float]],
-                   keys: Callable[[int], bytes] | None = None) -> list[list[tuple[int, float]]]:
+                   table: bytes | None = None) -> list[list[tuple[int, float]]]:
     """Group ranked docs sharing an answer link or a text key; each group keeps rank order.
 
-    `keys` is a `repost_keys` lookup (a kept searcher's); by default one is made afresh.
+    `table` is a `repost_table` (a kept searcher's); by default one is read afresh. Most
+    answers share no key with any other ranked answer and are a group of their own at once;
+    only the rest go through the link/text bookkeeping.
     """
-    if keys is None:
-        keys = repost_keys(searcher.reader())
-    half = DIGEST_BYTES
+    if table is None:
+        table = repost_table(searcher.reader())
+    width, half = REPOSTS_WIDTH, DIGEST_BYTES
+    starts = [doc * width for doc, _ in ranked]
+    urls = [table[start : start + half] for start in starts]
+    texts = [table[start + half : start + width] for start in starts]
+    shared_urls, shared_texts = _repeated(urls), _repeated(texts)
     groups: list[list[tuple[int, float]]] = []
     by_url: dict[bytes, int] = {}
     by_text: dict[bytes, int] = {}
-    for doc, score in ranked:
-        value = keys(doc)
-        url, text = value[:half], value[half:]
+    for item, url, text in zip(ranked, urls, texts, strict=True):
+        if url not in shared_urls and text not in shared_texts:
+            groups.append([item])  # no other ranked answer has either key
+            continue
         has_url, has_text = url != NO_KEY, text != NO_KEY
         group = by_url.get(url) if has_url else None
         if group is None and has_text:
@@ -410,12 +415,17 @@ def _merge_reposts(searcher: Any, ranked: list[tuple[int, float]],
         if group is None:
             group = len(groups)
             groups.append([])
-        groups[group].append((doc, score))
+        groups[group].append(item)
         if has_url:
             by_url.setdefault(url, group)
         if has_text:
             by_text.setdefault(text, group)
     return groups
+
+
+def _repeated(keys: list[bytes]) -> set[bytes]:
+    """Keys that occur more than once (never the all-zero "no key")."""
+    return {key for key, count in Counter(keys).items() if count > 1 and key != NO_KEY}
 
 
 def _by_date(searcher: Any, groups: list[list[tuple[int, float]]],

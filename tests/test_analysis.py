@@ -363,3 +363,14 @@ def test_loading_jieba_logs_nothing(capfd: pytest.CaptureFixture[str], monkeypat
     captured = capfd.readouterr()
     assert "Building prefix dict" not in captured.err
     assert "Loading model" not in captured.err
+
+
+def test_bigram_text_spells_only_overlapping_cjk_bigrams():
+    from dlqa.analysis import bigram_text
+
+    assert bigram_text(["学习", "习率"]) == "学习率"
+    assert bigram_text([gram for gram, _ in phrase_grams("卷积神经网络")]) == "卷积神经网络"
+    assert bigram_text(["学习"]) is None  # one gram is a term, not a phrase
+    assert bigram_text(["学习", "率先"]) is None  # not overlapping
+    assert bigram_text(["ai", "ix"]) is None  # Latin tokens are whole words, not bigrams
+    assert bigram_text(["学习", "习"]) is None  # a closing unigram

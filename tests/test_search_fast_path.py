@@ -119,6 +119,31 @@ def test_fast_evaluation_skips_deleted_answers_in_many_segments(tmp_path, corpus
     assert _assert_same_as_whoosh(index_dir, FILTERS[:1]) > len(QUERIES) // 2
 
 
+def test_a_phrase_found_as_one_word_or_by_positions_equals_whoosh(tmp_path, monkeypatch):
+    """Where jieba kept 大模型 as a word, the phrase needs no position check; where it did not
+    (扩大/模型), or the grams are apart (模型…大模), the positions decide, as Whoosh's do."""
+    texts = ["大模型很强,大模型也贵。", "我们要扩大模型规模。", "模型大模,不相连。", "卷积神经网络的层",
+             "循环卷积神经网络", "卷积。神经网络", "大模型和扩大模型都在这里"]
+    pages = tmp_path / "pages"
+    pages.mkdir()
+    for number, text in enumerate(texts):
+        (pages / f"{number}.txt").write_text(f"第{number}页\n\n{text}\n", encoding="utf-8")
+    ingest([pages], tmp_path / "ix", jobs=1)
+    checked, spelled = [], []
+    consecutive, spelled_as_one_word = evaluate._consecutive, evaluate._spelled_as_one_word
+    monkeypatch.setattr(evaluate, "_consecutive", lambda lists, docs, decode: checked.append(len(docs)) or consecutive(lists, docs, decode))
+    monkeypatch.setattr(evaluate, "_spelled_as_one_word",
+                        lambda *args: spelled.append(len(found := spelled_as_one_word(*args))) or found)
+    ix = open_index(tmp_path / "ix")
+    with ix.searcher() as searcher:
+        for text, expected_pages in (("大模型", {0, 1, 6}), ("卷积神经网络", {3, 4})):
+            built = query_mod.build(query_mod.parse(text), lambda word: 0, expand=False)
+            whoosh = {hit.docnum: hit.score for hit in searcher.search(built.query, limit=None)}
+            assert evaluate.scored_docs(searcher, built.query) == whoosh
+            assert {int(searcher.stored_fields(doc)["title"][1:-1]) for doc in whoosh} == expected_pages
+    assert any(checked) and any(spelled)  # both ways of matching were taken
+
+
 def test_pages_are_slices_of_the_whole_ranking(corpus_index):
     whole = search(corpus_index, "学习", limit=500)
     assert whole.total == len(whole.results) > 12
@@ -204,3 +229,41 @@ def _fold_each(text: str) -> tuple[str, list[int]]:
 @given(st.text(alphabet=st.sampled_from(list("aZ过拟合ＢＥＲＴΣσςİßﬁ①ｶ한\u0301\u0308e ，。\n")), max_size=12))
 def test_fold_with_map_fast_path_is_the_per_character_fold(text):
     assert search_mod._fold_with_map(text) == _fold_each(text)
+
+
+def _merge_one_by_one(ranked: list[tuple[int, float]], table: bytes) -> list[list[tuple[int, float]]]:
+    """The plain grouping `_merge_reposts` must equal: every answer through the bookkeeping."""
+    from dlqa.dedup import DIGEST_BYTES, NO_KEY, REPOSTS_WIDTH
+
+    groups: list[list[tuple[int, float]]] = []
+    by_url: dict[bytes, int] = {}
+    by_text: dict[bytes, int] = {}
+    for doc, score in ranked:
+        value = table[doc * REPOSTS_WIDTH : (doc + 1) * REPOSTS_WIDTH]
+        url, text = value[:DIGEST_BYTES], value[DIGEST_BYTES:]
+        group = by_url.get(url) if url != NO_KEY else None
+        if group is None and text != NO_KEY:
+            group = by_text.get(text)
+        if group is None:
+            group = len(groups)
+            groups.append([])
+        groups[group].append((doc, score))
+        if url != NO_KEY:
+            by_url.setdefault(url, group)
+        if text != NO_KEY:
+            by_text.setdefault(text, group)
+    return groups
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 4), st.integers(0, 4)), min_size=1, max_size=40), st.randoms())
+def test_repost_merging_equals_grouping_one_by_one(keys, rng):
+    """Keys from tiny pools (0: no key) so links and texts collide in every way."""
+    from dlqa.dedup import DIGEST_BYTES
+
+    def key(number: int) -> bytes:
+        return bytes(DIGEST_BYTES) if number == 0 else bytes([number]) * DIGEST_BYTES
+
+    table = b"".join(key(url) + key(text) for url, text in keys)
+    ranked = [(doc, float(rng.randint(0, 3))) for doc in rng.sample(range(len(keys)), len(keys))]
+    assert search_mod._merge_reposts(None, ranked, table) == _merge_one_by_one(ranked, table)
