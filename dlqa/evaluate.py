@@ -335,7 +335,9 @@ def _scores(seg: _Segment, fieldname: str, postings: _Postings,
     pairs: Any
     if docs is None:
         pairs = zip(ids, weights, strict=True)
-    else:  # a phrase's few matches among many postings: look each one up
+    elif len(docs) * 4 < len(ids):  # a phrase's few matches among many postings: bisect
+        pairs = [(doc, weights[bisect_left(ids, doc)]) for doc in docs]
+    else:
         weight_of = dict(zip(ids, weights, strict=True))
         pairs = [(doc, weight_of[doc]) for doc in docs]
     scorer = postings.scorer
