@@ -394,7 +394,8 @@ def _term(q: Any, seg: _Segment) -> _Part:
 
 
 def _phrase(q: Any, seg: _Segment) -> _Part:
-    """Consecutive grams: documents holding every word, then a check on their positions."""
+    """Consecutive grams: documents holding every word, then a check on their positions
+    where the answer's jieba words do not already hold the word the grams spell."""
     fieldname = q.fieldname
     schema = seg.searcher.schema
     if fieldname not in schema:
