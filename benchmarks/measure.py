@@ -69,21 +69,23 @@ def _tree(root: int) -> list[int]:
 
 def _memory(pid: int) -> int:
     """PSS of one process in bytes (RSS as a fallback), 0 if it is gone."""
-    try:
-        with open(f"/proc/{pid}/smaps_rollup", encoding="ascii") as handle:
-            for line in handle:
-                if line.startswith("Pss:"):
-                    return int(line.split()[1]) * 1024
-    except OSError:
-        pass
-    try:
-        with open(f"/proc/{pid}/status", encoding="ascii") as handle:
-            for line in handle:
-                if line.startswith("VmRSS:"):
-                    return int(line.split()[1]) * 1024
-    except OSError:
-        pass
+    for name, key in (("smaps_rollup", "Pss:"), ("status", "VmRSS:")):
+        kib = _proc_kib(f"/proc/{pid}/{name}", key)
+        if kib is not None:
+            return kib * 1024
     return 0
+
+
+def _proc_kib(path: str, key: str) -> int | None:
+    """The kB value of the line starting with `key` in a /proc file, None if absent or gone."""
+    try:
+        with open(path, encoding="ascii") as handle:
+            for line in handle:
+                if line.startswith(key):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return None
 
 
 def run(

@@ -371,8 +371,10 @@ def repost_table(reader: Any) -> bytes:
     parts = []
     for leaf, _ in reader.leaf_readers():
         size = leaf.doc_count_all() * width
-        blob = _column_bytes(leaf, "reposts", width)[:size]
-        parts.append(blob + bytes(size - len(blob)))
+        blob = _column_bytes(leaf, "reposts", width)
+        if len(blob) != size:  # (copy only a column that is short or missing)
+            blob = blob[:size] + bytes(max(0, size - len(blob)))
+        parts.append(blob)
     return b"".join(parts)
 
 
