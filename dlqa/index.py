@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import contextlib
 import errno
-import glob
 import json
 import os
 import re
@@ -25,6 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from dlqa.discover import discover
 from dlqa.errors import DlqaError, IndexBusyError, IndexDamagedError, InputError, NoIndexError
 
 if TYPE_CHECKING:
@@ -40,8 +40,6 @@ DEFAULT_INDEX = "index"
 VERSION_FILE = "dlqa-index.json"
 FILES_CACHE = "dlqa-files.json"
 INGEST_LOCK = "dlqa-ingest.lock"
-#: What a directory walk picks up; files named explicitly are tried whatever their suffix.
-SUFFIXES = (".txt", ".htm", ".html")
 #: Files and bytes per commit: bound memory, and an interrupted ingest keeps what it committed.
 #: Each commit adds one segment per worker, so batches are large; the hidden knob
 #: `DLQA_COMMIT_EVERY=N` overrides the file count (the crash tests commit every few files).
@@ -503,53 +501,6 @@ def _sigint_deferred() -> Iterator[None]:
         signal.signal(signal.SIGINT, signal.default_int_handler)
     if caught:
         raise KeyboardInterrupt
-
-
-# ---------------------------------------------------------------------------------------------
-# Input files
-
-
-def discover(paths: Iterable[str | os.PathLike[str]]) -> tuple[list[str], list[tuple[str, str]]]:
-    """Resolve files, folders (recursively, by suffix) and globs into unique real paths.
-
-    Returns `(files, failures)`; a path that matches nothing is a failure, not an exception.
-    """
-    files: dict[str, None] = {}
-    failures: list[tuple[str, str]] = []
-    for arg in paths:
-        text = os.fspath(arg)
-        if os.path.isdir(text):
-            files.update(dict.fromkeys(_walk(text)))
-        elif os.path.exists(text):
-            if not os.path.isfile(text):  # a FIFO or device would block the read forever
-                failures.append((text, "not a regular file (a pipe, socket or device)"))
-                continue
-            files[os.path.realpath(text)] = None
-        elif glob.has_magic(text):
-            matches = sorted(glob.glob(text, recursive=True))
-            if not matches:
-                failures.append((text, "no file matches this pattern"))
-            for match in matches:
-                if os.path.isdir(match):
-                    files.update(dict.fromkeys(_walk(match)))
-                elif os.path.isfile(match):
-                    files[os.path.realpath(match)] = None
-                elif os.path.exists(match):  # (a path through a symlink loop does not exist)
-                    failures.append((match, "not a regular file (a pipe, socket or device)"))
-        else:
-            failures.append((text, "no such file or directory"))
-    return list(files), failures
-
-
-def _walk(folder: str) -> Iterator[str]:
-    """Saved pages under `folder`, sorted; hidden folders skipped, symlinked folders not followed."""
-    for root, dirnames, filenames in os.walk(folder, followlinks=False):
-        dirnames[:] = sorted(name for name in dirnames if not name.startswith("."))
-        for name in sorted(filenames):
-            if name.lower().endswith(SUFFIXES) and not name.startswith("."):
-                full = os.path.join(root, name)
-                if os.path.isfile(full):
-                    yield os.path.realpath(full)
 
 
 def file_signature(path: str) -> dict[str, Any]:

@@ -12,9 +12,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from dlqa import index as dlqa_index
+from dlqa.discover import discover
 from dlqa.errors import IndexBusyError, IndexDamagedError, NoIndexError
 from dlqa.extract import parse_file
-from dlqa.index import discover, ingest, open_index, stats
+from dlqa.index import ingest, open_index, stats
 from dlqa.search import get_answer, search
 from tests.helpers import SEEDS
 
