@@ -29,6 +29,8 @@ class Source:
     url: str | None = None
     #: The HTML <title>, else None.
     html_title: str | None = None
+    #: A web-clipper markdown page's front matter and headings (`clip.Clip`), else None.
+    clip: Any = None
 
     @property
     def lines(self) -> list[str]:
