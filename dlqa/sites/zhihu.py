@@ -8,7 +8,12 @@ prompts, the sidebar) lives outside those elements, so reading the markup rather
 page text leaves the chrome behind by construction.
 
 A question page holds many answers and an answer page one (plus, sometimes, more below it):
-both are the same list of `AnswerItem`s, so they share one code path.
+both are the same list of `AnswerItem`s, so they share one code path. The page's own JSON
+(`zhihu_data`) fills in answers whose markup a save lost or cut at "阅读全文".
+
+The other shapes of a Zhihu page have a module each, chosen here: column articles
+(`zhihu_column`), the 2014–2016 layout (`zhihu_legacy`), and text — "select all / copy"
+dumps and web-clipper markdown of a Zhihu page (`zhihu_text`).
 """
 
 from __future__ import annotations
@@ -20,36 +25,49 @@ from urllib.parse import urlsplit
 
 from dlqa import blocks
 from dlqa.model import Answer, Page
-from dlqa.sites import Site, Source
+from dlqa.sites import Site, Source, zhihu_column, zhihu_data, zhihu_legacy, zhihu_text
+from dlqa.sites.zhihu_markup import ANONYMOUS, cls, first_attr, first_text, rich_text
+from dlqa.sites.zhihu_markup import TIME_LABEL as _TIME_LABEL
+from dlqa.sites.zhihu_markup import TITLE_SUFFIX as _TITLE_SUFFIX
 from dlqa.textutil import clean_line
 
 NAME = "zhihu"
-ANONYMOUS = "匿名用户"
 
 _ANSWER_ITEMS = "//*[contains(concat(' ',normalize-space(@class),' '),' AnswerItem ')]"
 _QUESTION_URL = re.compile(r"(?:https?:)?//(?:www\.)?zhihu\.com/question/(\d+)")
 _ANSWER_PATH = re.compile(r"/question/(\d+)/answer/(\d+)")
-_TIME_LABEL = re.compile(r"^(?:发布于|编辑于|发表于)\s*")
-_TITLE_SUFFIX = re.compile(r"\s*-\s*知乎\s*$")
-
-
-def _cls(name: str) -> str:
-    return f"contains(concat(' ',normalize-space(@class),' '),' {name} ')"
+_cls, _first_text, _first_attr = cls, first_text, first_attr
 
 
 def recognise(source: Source) -> bool:
-    """A Zhihu page by its host, or (saved without URL) by Zhihu's answer markup."""
-    if not source.is_html:
-        return False
+    """A Zhihu page by its host, by one of Zhihu's markups, or (text) by a dump's rhythm."""
     host = urlsplit(source.url or "").hostname or ""
     if host == "zhihu.com" or host.endswith(".zhihu.com"):
         return True
-    return bool(source.tree.xpath(f"{_ANSWER_ITEMS}//*[{_cls('RichContent-inner')}]")) or bool(
-        source.tree.xpath(f"//h1[{_cls('QuestionHeader-title')}]")
+    if not source.is_html:
+        return zhihu_text.recognise(source)
+    tree = source.tree
+    return (
+        bool(tree.xpath(f"{_ANSWER_ITEMS}//*[{_cls('RichContent-inner')}]"))
+        or bool(tree.xpath(f"//h1[{_cls('QuestionHeader-title')}]"))
+        or zhihu_legacy.recognise(source)
+        or zhihu_column.recognise(source)
+        or bool(tree.xpath("//script[@id='js-initialData' and contains(., 'zhihu')]"))
     )
 
 
 def extract(source: Source) -> Page:
+    """Hand the page to the rules of its shape."""
+    if not source.is_html:
+        return zhihu_text.extract(source)
+    if zhihu_legacy.recognise(source):
+        return zhihu_legacy.extract(source)
+    if zhihu_column.recognise(source):
+        return zhihu_column.extract(source)
+    return extract_question(source)
+
+
+def extract_question(source: Source) -> Page:
     """The question (title, detail, URL) and every answer on the page."""
     tree = source.tree
     page = Page(source_file=source.path, site=NAME, page_url=source.url)
@@ -64,9 +82,56 @@ def extract(source: Source) -> Page:
         page.description = blocks.element_text(detail[0]) or None
     answers = [_answer(item) for item in _answer_items(tree)]
     page.answers = [answer for answer in answers if answer is not None]
+    state = zhihu_data.initial_state(tree)
+    if state:
+        page.title = page.title or zhihu_data.question_title(state)
+        page.answers = merge_entries(page.answers, zhihu_data.entries(state, "answer"))
     page.question_url = _question_url(source, tree, page.answers)
     page.page_url = page.page_url or page.question_url
     return page
+
+
+def merge_entries(answers: list[Answer], entries: list[zhihu_data.Entry]) -> list[Answer]:
+    """The markup's answers, completed from the page's JSON.
+
+    An answer whose markup body is shorter than its JSON content was cut ("阅读全文") and
+    takes the JSON body; answers only in the JSON (never drawn, or lost by the save) follow
+    the drawn ones in the JSON's order. The markup's own fields win where it has them.
+    """
+    by_id = {answer.url.rsplit("/", 1)[-1]: answer for answer in answers if answer.url}
+    merged = list(answers)
+    for entry in entries:
+        answer = by_id.get(entry.id)
+        if answer is None:
+            merged.append(entry_answer(entry))
+            continue
+        if len(_squash(entry.body)) > len(_squash(answer.body)):
+            answer.body = entry.body
+        answer.author = answer.author or entry.author
+        answer.author_bio = answer.author_bio or entry.author_bio
+        answer.posted_at = answer.posted_at or entry.posted_at
+        if entry.upvotes is not None:
+            answer.meta.setdefault("upvotes", entry.upvotes)
+    return merged
+
+
+def entry_answer(entry: zhihu_data.Entry) -> Answer:
+    """An `Answer` from one answer or article of the page's JSON."""
+    meta: dict[str, Any] = {}
+    if entry.author_url:
+        meta["author_url"] = entry.author_url
+    if entry.author == ANONYMOUS:
+        meta["anonymous"] = True
+    if entry.upvotes is not None:
+        meta["upvotes"] = entry.upvotes
+    if entry.modified_at:
+        meta["modified_at"] = entry.modified_at
+    return Answer(position=0, body=entry.body, author=entry.author, author_bio=entry.author_bio,
+                  url=entry.url, posted_at=entry.posted_at, meta=meta)
+
+
+def _squash(text: str) -> str:
+    return re.sub(r"\s+", "", text)
 
 
 def _answer_items(tree: Any) -> list[Any]:
@@ -83,7 +148,7 @@ def _answer(item: Any) -> Answer | None:
     if not content:
         return None
     rich = content[0].xpath(f".//*[{_cls('RichText')}]")
-    body = blocks.element_text(rich[0] if rich else content[0])
+    body = rich_text(rich[0] if rich else content[0])
     zop = _zop(item)
     author_info = item.xpath(f".//*[{_cls('AuthorInfo')}]")
     author = (
@@ -157,22 +222,6 @@ def _question_url(source: Source, tree: Any, answers: list[Answer]) -> str | Non
         match = _QUESTION_URL.search(candidate)
         if match:
             return f"https://www.zhihu.com/question/{match.group(1)}"
-    return None
-
-
-def _first_text(elements: list[Any]) -> str | None:
-    for element in elements:
-        text = clean_line(element.text_content())
-        if text:
-            return text
-    return None
-
-
-def _first_attr(element: Any, xpath: str) -> str | None:
-    for value in element.xpath(xpath):
-        text = clean_line(str(value))
-        if text:
-            return text
     return None
 
 

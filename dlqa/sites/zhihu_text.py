@@ -1,0 +1,163 @@
+"""Zhihu pages as text: "select all / copy" dumps, and web-clipper markdown of a Zhihu page.
+
+Copied, a Zhihu question page reads: navigation, the topics, the title, the question's
+detail, its buttons and counts ("关注者 / 2,210 / 被浏览 …", "查看全部 59 个回答"), then for
+each answer: the author line (and a bio line), "1,024 人赞同了该回答", the text, the time
+("编辑于 2021-03-02 18:11"; a clip keeps its link, the answer's own URL) and the action bar
+("赞同 1.2 万", "添加评论", "分享", "收藏", "喜欢", "收起"). A column article is the same
+with "人赞同了该文章" and one unit.
+
+So the time line ends an answer's text, and the vote line ends its header: the author is the
+first line after the previous answer's bar (or, for the first answer, after the page's
+chrome), the bio the line after it. Chrome lines are data below; the text is what is left.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from dlqa.model import Answer, Page
+from dlqa.sites import Source
+from dlqa.sites.zhihu_markup import ANONYMOUS, answer_url, question_url
+from dlqa.textutil import URL, clean_line
+
+#: "1,024 人赞同了该回答", "1.2 万人赞同了该回答", "3 人赞同了该文章".
+VOTES = re.compile(r"^(?P<n>[\d,.]+)\s*(?P<wan>万)?\s*人赞同了该(?:回答|文章)$")
+#: "编辑于 2021-03-02 18:11", "发布于 昨天 09:12 · IP 属地北京", with the answer link after it in a clip.
+TIME = re.compile(
+    r"^(?:编辑于|发布于|发表于)\s*(?P<time>(?:\d{4}-\d{1,2}-\d{1,2}|昨天|今天|\d{1,2}-\d{1,2})?\s*(?:\d{1,2}:\d{2})?)"
+    r"\s*(?:[·・]\s*IP\s*属地\s*\S+)?\s*(?P<url>" + URL + r")?\s*$"
+)
+#: The page's buttons, counts and bars: a line that is only one of these is chrome.
+CHROME = re.compile(
+    r"^(?:赞同|反对|赞同\s*[\d,.]+\s*万?|[\d,.]+\s*万?\s*赞同|添加评论|[\d,.]+\s*万?\s*条评论|分享|收藏|喜欢|收起|举报|感谢"
+    r"|没有帮助|展开阅读全文|阅读全文|​?查看全部\s*[\d,]+\s*个回答|[\d,]+\s*个回答|写回答|关注问题|已关注|邀请回答"
+    r"|好问题(?:\s*[\d,]+)?|默认排序|按时间排序|关注者|被浏览|[\d,]+|真诚赞赏，手留余香|还没有人赞赏，快来当第一个赞赏的人吧！"
+    r"|赞赏|申请转载|设置|更多回答|显示全部|首页|会员|发现|等你来答|登录/注册|登录|注册|搜索|关注|\+\s*关注|私信"
+    r"|知乎|下载知乎客户端|与世界分享知识、经验和见解|相关问题|相关推荐|被收藏\s*[\d,]+\s*次|推荐阅读|文章被以下专栏收录"
+    r"|所属专栏\s*·.*|[\d,]+\s*人关注|上一篇|下一篇|打开知乎App|在App内查看|…|\.\.\.)$"
+)
+#: Where the question's header ends and the answers begin.
+ANSWERS_START = re.compile(r"^(?:​?查看全部\s*[\d,]+\s*个回答|[\d,]+\s*个回答|默认排序|按时间排序|被浏览)$")
+_BIO_MAX = 60
+
+
+@dataclass
+class _Block:
+    """One answer's lines, from after the previous answer's time line to its own."""
+
+    lines: list[str]
+    time_line: str | None
+
+
+def recognise(source: Source) -> bool:
+    """A dump by its rhythm: vote lines, or time lines with the action bar after them."""
+    lines = [clean_line(line) for line in source.text.split("\n")[:20000]]
+    if any(VOTES.match(line) for line in lines):
+        return True
+    times = sum(1 for line in lines if TIME.match(line))
+    bars = sum(1 for line in lines if line in ("添加评论", "收起") or re.match(r"^赞同\s*[\d,.]+\s*万?$", line))
+    return times >= 1 and bars >= 2
+
+
+def extract(source: Source) -> Page:
+    lines = [clean_line(line) for line in source.text.split("\n")]
+    page = Page(source_file=source.path, site="zhihu", page_url=source.url)
+    blocks = _blocks(lines)
+    answers: list[Answer] = []
+    for number, block in enumerate(blocks):
+        lead, answer = _answer(block, first=number == 0)
+        if number == 0:
+            page.title, page.description = _title_and_detail(lead, source.html_title)
+        if answer is not None:
+            answers.append(answer)
+    if not blocks:
+        page.title = source.html_title or next((line for line in lines if line and not CHROME.match(line)), None)
+    page.question_url = question_url(source.url, *(a.url for a in answers))
+    page.page_url = page.page_url or page.question_url
+    for answer in answers:
+        answer.url = answer.url or page.page_url
+    page.answers = answers
+    return page
+
+
+def _blocks(lines: list[str]) -> list[_Block]:
+    """The lines cut at each time line; a last block with a vote line is a cut-off answer."""
+    found: list[_Block] = []
+    start = 0
+    for index, line in enumerate(lines):
+        if TIME.match(line):
+            found.append(_Block(lines[start:index], line))
+            start = index + 1
+    rest = lines[start:]
+    if any(VOTES.match(line) for line in rest):
+        found.append(_Block(rest, None))
+    return found
+
+
+def _answer(block: _Block, first: bool) -> tuple[list[str], Answer | None]:
+    """(the lines before the answer's header, the answer)."""
+    lines = block.lines
+    vote_at = next((i for i, line in enumerate(lines) if VOTES.match(line)), None)
+    if vote_at is not None:
+        boundary = max((i for i in range(vote_at) if _is_chrome(lines[i]) or ANSWERS_START.match(lines[i])),
+                       default=-1)
+        header = [line for line in lines[boundary + 1 : vote_at] if line]
+        lead = lines[: boundary + 1]
+        if len(header) > 2:
+            lead, header = lead + header[:-2], header[-2:]
+        body_from = vote_at + 1
+    else:
+        start = 0
+        if first:
+            start = max((i + 1 for i, line in enumerate(lines) if ANSWERS_START.match(line)), default=0)
+        author_at = next((i for i in range(start, len(lines)) if lines[i] and not _is_chrome(lines[i])), None)
+        if author_at is None:
+            return lines, None
+        header = [lines[author_at]]
+        lead = lines[:author_at]
+        body_from = author_at + 1
+    body = [line for line in lines[body_from:] if not _is_chrome(line)]
+    author = header[0] if header else None
+    bio = header[1] if len(header) > 1 and len(header[1]) <= _BIO_MAX and author != ANONYMOUS else None
+    if author and re.match(URL, author.split()[-1]):
+        author = " ".join(author.split()[:-1]) or None  # a profile link after the name
+    answer = Answer(position=0, body="\n".join(body).strip("\n"), author=author, author_bio=bio)
+    if vote_at is not None:
+        answer.meta["upvotes"] = _votes(VOTES.match(lines[vote_at]))
+    if author == ANONYMOUS:
+        answer.meta["anonymous"] = True
+    time = TIME.match(block.time_line or "")
+    if time:
+        answer.posted_at = time.group("time").strip() or None
+        answer.url = answer_url(time.group("url")) or time.group("url")
+    if not answer.body.strip():
+        return lead, None
+    return lead, answer
+
+
+def _title_and_detail(lead: list[str], clip_title: str | None) -> tuple[str | None, str | None]:
+    """The question title (the clip's, else the first question-like line) and its detail."""
+    content = [line for line in lead if line and not _is_chrome(line)]
+    if clip_title:
+        rest = [line for line in content if line != clip_title]
+        return clip_title, "\n".join(rest) or None
+    if not content:
+        return None, None
+    at = next((i for i, line in enumerate(content) if line.endswith(("？", "?"))), 0)
+    return content[at], "\n".join(content[at + 1 :]) or None
+
+
+def _is_chrome(line: str) -> bool:
+    return bool(line) and bool(CHROME.match(line))
+
+
+def _votes(match: re.Match[str] | None) -> int | None:
+    if match is None:
+        return None
+    try:
+        number = float(match.group("n").replace(",", ""))
+    except ValueError:
+        return None
+    return int(number * 10000) if match.group("wan") else int(number)
