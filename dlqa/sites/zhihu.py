@@ -25,11 +25,17 @@ from urllib.parse import urlsplit
 
 from dlqa import blocks
 from dlqa.model import Answer, Page
-from dlqa.sites import Site, Source, zhihu_column, zhihu_data, zhihu_legacy, zhihu_text
+from dlqa.sites import (
+    Site,
+    Source,
+    zhihu_column,
+    zhihu_data,
+    zhihu_legacy,
+    zhihu_markup,
+    zhihu_text,
+)
 from dlqa.sites.zhihu_markup import ANONYMOUS, cls, first_attr, first_text, rich_text
-from dlqa.sites.zhihu_markup import TIME_LABEL as _TIME_LABEL
 from dlqa.sites.zhihu_markup import TITLE_SUFFIX as _TITLE_SUFFIX
-from dlqa.textutil import clean_line
 
 NAME = "zhihu"
 
@@ -209,8 +215,8 @@ def _shown_time(shown_time: list[Any]) -> str | None:
         return None
     for tooltip in shown_time[0].xpath(".//@data-tooltip"):
         if str(tooltip).strip().startswith("发布于"):
-            return _TIME_LABEL.sub("", clean_line(str(tooltip))) or None
-    return _TIME_LABEL.sub("", clean_line(shown_time[0].text_content())) or None
+            return zhihu_markup.shown_time(str(tooltip))
+    return zhihu_markup.shown_time(shown_time[0].text_content())
 
 
 def _question_url(source: Source, tree: Any, answers: list[Answer]) -> str | None:

@@ -16,12 +16,12 @@ from dlqa.model import Answer, Page
 from dlqa.sites import Source, zhihu_data
 from dlqa.sites.zhihu_markup import (
     ARTICLE_URL,
-    TIME_LABEL,
     TITLE_SUFFIX,
     cls,
     first_attr,
     first_text,
     rich_text,
+    shown_time,
     visible_text,
 )
 
@@ -93,4 +93,4 @@ def _shown_time(tree: Any) -> str | None:
     times = tree.xpath(f"//*[{cls('ContentItem-time')}]")
     if not times:
         return None
-    return TIME_LABEL.sub("", visible_text(times[0])) or None
+    return shown_time(visible_text(times[0]))

@@ -29,7 +29,10 @@ ANSWER_PATH = re.compile(r"/question/(\d+)/answer/(\d+)")
 QUESTION_URL = re.compile(r"(?:https?:)?//(?:www\.)?zhihu\.com/question/(\d+)")
 ARTICLE_URL = re.compile(r"(?:https?:)?//zhuanlan\.zhihu\.com/p/(\d+)")
 TIME_LABEL = re.compile(r"^(?:发布于|编辑于|发表于)\s*")
-TITLE_SUFFIX = re.compile(r"\s*-\s*知乎(?:专栏)?\s*$")
+#: "・IP 属地上海" after a shown time (since 2022): where the author was, not when.
+IP_LOCATION = re.compile(r"\s*[·・]?\s*IP\s*属地\s*\S*\s*$")
+#: What a Zhihu <title> adds to the question: " - 知乎", an answer page's " - 某人的回答 - 知乎".
+TITLE_SUFFIX = re.compile(r"(?:\s+-\s+[^-]{1,60}?的回答)?\s*-\s*知乎(?:专栏)?\s*$")
 
 
 def cls(name: str) -> str:
@@ -92,6 +95,11 @@ def _card_around(button: Any, body: Any) -> Any:
             return node
         node = parent
     return None
+
+
+def shown_time(text: str) -> str | None:
+    """"编辑于 2023-04-18 21:07・IP 属地上海" → "2023-04-18 21:07"."""
+    return IP_LOCATION.sub("", TIME_LABEL.sub("", clean_line(text))).strip() or None
 
 
 def answer_url(href: str | None) -> str | None:
