@@ -29,15 +29,19 @@ TIME = re.compile(
     r"^(?:编辑于|发布于|发表于)\s*(?P<time>(?:\d{4}-\d{1,2}-\d{1,2}|昨天|今天|\d{1,2}-\d{1,2})?\s*(?:\d{1,2}:\d{2})?)"
     r"\s*(?:[·・]\s*IP\s*属地\s*\S+)?\s*(?P<url>" + URL + r")?\s*$"
 )
-#: The page's buttons, counts and bars: a line that is only one of these is chrome.
-CHROME = re.compile(
-    r"^(?:赞同|反对|赞同\s*[\d,.]+\s*万?|[\d,.]+\s*万?\s*赞同|添加评论|[\d,.]+\s*万?\s*条评论|分享|收藏|喜欢|收起|举报|感谢"
-    r"|没有帮助|展开阅读全文|阅读全文|​?查看全部\s*[\d,]+\s*个回答|[\d,]+\s*个回答|写回答|关注问题|已关注|邀请回答"
-    r"|好问题(?:\s*[\d,]+)?|默认排序|按时间排序|关注者|被浏览|[\d,]+|真诚赞赏，手留余香|还没有人赞赏，快来当第一个赞赏的人吧！"
-    r"|赞赏|申请转载|设置|更多回答|显示全部|首页|会员|发现|等你来答|登录/注册|登录|注册|搜索|关注|\+\s*关注|私信"
-    r"|知乎|下载知乎客户端|与世界分享知识、经验和见解|相关问题|相关推荐|被收藏\s*[\d,]+\s*次|推荐阅读|文章被以下专栏收录"
-    r"|所属专栏\s*·.*|[\d,]+\s*人关注|上一篇|下一篇|打开知乎App|在App内查看|…|\.\.\.)$"
+#: The page's buttons, counts and bars. A line made only of these is chrome: a copy runs a
+#: bar's buttons together ("​赞同 1024​​98 条评论", its zero-width spaces read as spaces).
+CHROME_TOKENS = (
+    r"赞同(?:\s*[\d,.]+\s*万?)?", r"[\d,.]+\s*万?\s*赞同", "反对", r"[\d,.]*\s*万?\s*条评论", "添加评论", "分享", "收藏",
+    "喜欢", "收起", "举报", "感谢", "没有帮助", "展开阅读全文", "阅读全文", r"查看全部\s*[\d,]+\s*个回答",
+    r"[\d,]+\s*个回答", "写回答", "关注问题", "已关注", "邀请回答", r"好问题(?:\s*[\d,]+)?", "默认排序", "按时间排序",
+    "关注者", "被浏览", r"[\d,]+", "真诚赞赏，手留余香", "还没有人赞赏，快来当第一个赞赏的人吧！", "赞赏", "申请转载",
+    "设置", "更多回答", "显示全部", "首页", "会员", "知乎知学堂", "发现", "等你来答", "登录/注册", "登录", "注册",
+    "搜索", r"\+?\s*关注(?:他|她|Ta)?", "私信", "下载知乎客户端", "与世界分享知识、经验和见解", "相关问题",
+    "相关推荐", r"被收藏\s*[\d,]+\s*次", "推荐阅读", "文章被以下专栏收录", r"所属专栏\s*·.*", r"[\d,]+\s*人关注",
+    "打开知乎App", "在App内查看", "…", r"\.\.\.", "知乎",
 )
+CHROME = re.compile(r"^(?:\s*(?:" + "|".join(CHROME_TOKENS) + r")\s*)+$")
 #: Where the question's header ends and the answers begin.
 ANSWERS_START = re.compile(r"^(?:​?查看全部\s*[\d,]+\s*个回答|[\d,]+\s*个回答|默认排序|按时间排序|被浏览)$")
 _BIO_MAX = 60
@@ -47,13 +51,15 @@ _BIO_MAX = 60
 class _Block:
     """One answer's lines, from after the previous answer's time line to its own."""
 
+    #: The lines as read to tell chrome (zero-width spaces as spaces), and as kept for bodies.
     lines: list[str]
+    texts: list[str]
     time_line: str | None
 
 
 def recognise(source: Source) -> bool:
     """A dump by its rhythm: vote lines, or time lines with the action bar after them."""
-    lines = [clean_line(line) for line in source.text.split("\n")[:20000]]
+    lines = _read_lines("\n".join(source.text.split("\n")[:20000]))[1]
     if any(VOTES.match(line) for line in lines):
         return True
     times = sum(1 for line in lines if TIME.match(line))
@@ -62,9 +68,9 @@ def recognise(source: Source) -> bool:
 
 
 def extract(source: Source) -> Page:
-    lines = [clean_line(line) for line in source.text.split("\n")]
+    texts, lines = _read_lines(source.text)
     page = Page(source_file=source.path, site="zhihu", page_url=source.url)
-    blocks = _blocks(lines)
+    blocks = _blocks(lines, texts)
     answers: list[Answer] = []
     for number, block in enumerate(blocks):
         lead, answer = _answer(block, first=number == 0)
@@ -82,17 +88,16 @@ def extract(source: Source) -> Page:
     return page
 
 
-def _blocks(lines: list[str]) -> list[_Block]:
+def _blocks(lines: list[str], texts: list[str]) -> list[_Block]:
     """The lines cut at each time line; a last block with a vote line is a cut-off answer."""
     found: list[_Block] = []
     start = 0
     for index, line in enumerate(lines):
         if TIME.match(line):
-            found.append(_Block(lines[start:index], line))
+            found.append(_Block(lines[start:index], texts[start:index], line))
             start = index + 1
-    rest = lines[start:]
-    if any(VOTES.match(line) for line in rest):
-        found.append(_Block(rest, None))
+    if any(VOTES.match(line) for line in lines[start:]):
+        found.append(_Block(lines[start:], texts[start:], None))
     return found
 
 
@@ -103,7 +108,7 @@ def _answer(block: _Block, first: bool) -> tuple[list[str], Answer | None]:
     if vote_at is not None:
         boundary = max((i for i in range(vote_at) if _is_chrome(lines[i]) or ANSWERS_START.match(lines[i])),
                        default=-1)
-        header = [line for line in lines[boundary + 1 : vote_at] if line]
+        header = _distinct([line for line in lines[boundary + 1 : vote_at] if line])
         lead = lines[: boundary + 1]
         if len(header) > 2:
             lead, header = lead + header[:-2], header[-2:]
@@ -118,7 +123,8 @@ def _answer(block: _Block, first: bool) -> tuple[list[str], Answer | None]:
         header = [lines[author_at]]
         lead = lines[:author_at]
         body_from = author_at + 1
-    body = [line for line in lines[body_from:] if not _is_chrome(line)]
+    body = [text for line, text in zip(lines[body_from:], block.texts[body_from:], strict=True)
+            if not _is_chrome(line)]
     author = header[0] if header else None
     bio = header[1] if len(header) > 1 and len(header[1]) <= _BIO_MAX and author != ANONYMOUS else None
     if author and re.match(URL, author.split()[-1]):
@@ -149,8 +155,20 @@ def _title_and_detail(lead: list[str], clip_title: str | None) -> tuple[str | No
     return content[at], "\n".join(content[at + 1 :]) or None
 
 
+def _distinct(header: list[str]) -> list[str]:
+    """The header without the name's repeat (a copy has it twice: avatar link, name link)."""
+    return [line for index, line in enumerate(header) if index == 0 or line != header[index - 1]]
+
+
 def _is_chrome(line: str) -> bool:
     return bool(line) and bool(CHROME.match(line))
+
+
+def _read_lines(text: str) -> tuple[list[str], list[str]]:
+    """The cleaned lines, and the same lines with zero-width spaces read as spaces (to tell
+    chrome: a copy runs a bar's buttons together, separated only by U+200B)."""
+    raw = text.split("\n")
+    return [clean_line(line) for line in raw], [clean_line(line.replace("\u200b", " ")) for line in raw]
 
 
 def _votes(match: re.Match[str] | None) -> int | None:
