@@ -42,6 +42,8 @@ _HTML_BR = re.compile(r"<br\s*/?>", re.IGNORECASE)
 _HTML_TAG = re.compile(r"</?(?:span|div|p|u|sup|sub|mark|font|strong|em|b|i|a)\b[^>]*>", re.IGNORECASE)
 _REFERENCE_DEF = re.compile(r"^\s{0,3}\[[^\]]+\]:\s*\S+")
 _EMPHASIS = re.compile(r"(\*\*|__|==|~~)(?=\S)(.+?)(?<=\S)\1")
+#: `*italic*` (not `a * b`, not inside a word such as `x*y*z`).
+_ITALIC = re.compile(r"(?<![\w*\\])\*(?=[^\s*])([^*\n]+?)(?<=[^\s*])\*(?![\w*])")
 _ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|>~=])")
 _INLINE_CODE = re.compile(r"`([^`]+)`")
 #: Links worth keeping for attribution: a Zhihu answer, question or column article.
@@ -144,6 +146,7 @@ def _inline(line: str) -> str:
     line = _INLINE_CODE.sub(r"\1", line)
     for _ in range(3):  # nested: **==bold highlight==**
         line = _EMPHASIS.sub(r"\2", line)
+    line = _ITALIC.sub(r"\1", line)
     return _ESCAPE.sub(r"\1", line).rstrip()
 
 

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 from dlqa.model import Answer, Page
 from dlqa.sites import Source
-from dlqa.sites.zhihu_markup import ANONYMOUS, answer_url, question_url
+from dlqa.sites.zhihu_markup import ANONYMOUS, TITLE_SUFFIX, answer_url, question_url
 from dlqa.textutil import URL, clean_line
 
 #: "1,024 人赞同了该回答", "1.2 万人赞同了该回答", "3 人赞同了该文章".
@@ -39,7 +39,7 @@ CHROME_TOKENS = (
     "设置", "更多回答", "显示全部", "首页", "会员", "知乎知学堂", "发现", "等你来答", "登录/注册", "登录", "注册",
     "搜索", r"\+?\s*关注(?:他|她|Ta)?", "私信", "下载知乎客户端", "与世界分享知识、经验和见解", "相关问题",
     "相关推荐", r"被收藏\s*[\d,]+\s*次", "推荐阅读", "文章被以下专栏收录", r"所属专栏\s*·.*", r"[\d,]+\s*人关注",
-    "打开知乎App", "在App内查看", "…", r"\.\.\.", "知乎",
+    "打开知乎App", "在App内查看", "…", r"\.\.\.", "知乎", r"#[^\s#]+",
 )
 CHROME = re.compile(r"^(?:\s*(?:" + "|".join(CHROME_TOKENS) + r")\s*)+$")
 #: Where the question's header ends and the answers begin.
@@ -78,8 +78,12 @@ def extract(source: Source) -> Page:
             page.title, page.description = _title_and_detail(lead, source.html_title)
         if answer is not None:
             answers.append(answer)
-    if not blocks:
-        page.title = source.html_title or next((line for line in lines if line and not CHROME.match(line)), None)
+    if not answers:
+        # No answer rhythm: an article (a column post) or a single answer, one unit.
+        title, content = _title_and_content(lines, texts, source.html_title)
+        page.title = page.title or title
+        body = "\n".join(content).strip("\n")
+        answers = [Answer(position=0, body=body)] if body else []
     page.question_url = question_url(source.url, *(a.url for a in answers))
     page.page_url = page.page_url or page.question_url
     for answer in answers:
@@ -143,12 +147,21 @@ def _answer(block: _Block, first: bool) -> tuple[list[str], Answer | None]:
     return lead, answer
 
 
+def _title_and_content(lines: list[str], texts: list[str], clip_title: str | None) -> tuple[str | None, list[str]]:
+    """A page read as one unit: its title (the clip's, else the first line) and the rest."""
+    kept = [text for line, text in zip(lines, texts, strict=True) if not _is_chrome(line)]
+    if clip_title:
+        return TITLE_SUFFIX.sub("", clip_title) or clip_title, kept
+    first = next((i for i, line in enumerate(kept) if line), None)
+    return (kept[first], kept[first + 1 :]) if first is not None else (None, [])
+
+
 def _title_and_detail(lead: list[str], clip_title: str | None) -> tuple[str | None, str | None]:
     """The question title (the clip's, else the first question-like line) and its detail."""
     content = [line for line in lead if line and not _is_chrome(line)]
     if clip_title:
         rest = [line for line in content if line != clip_title]
-        return clip_title, "\n".join(rest) or None
+        return TITLE_SUFFIX.sub("", clip_title) or clip_title, "\n".join(rest) or None
     if not content:
         return None, None
     at = next((i for i, line in enumerate(content) if line.endswith(("？", "?"))), 0)
