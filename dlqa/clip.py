@@ -167,7 +167,7 @@ def finish_page(page: Page, clip: Clip) -> None:
     """What the front matter says, where the page rules found nothing; note headings out.
 
     A heading that opens or closes an answer's body is the note-taker's (a section title
-    above a quoted answer), not the answer's.
+    above a quoted answer), not the answer's; so is one inside a quoted Zhihu answer.
     """
     page.title = page.title or clip.title
     page.page_url = page.page_url or clip.url
@@ -178,6 +178,11 @@ def finish_page(page: Page, clip: Clip) -> None:
         answer.url = answer.url or clip.url
     for answer in page.answers:
         lines = answer.body.split("\n")
+        if page.site != "zhihu" and ATTRIBUTION_URL.match(answer.url or "") and "/answer/" in (answer.url or ""):
+            # A Zhihu answer quoted in a note: a copy from Zhihu is plain text, so a markdown
+            # heading inside it is the note-taker's, and what follows it is their own notes.
+            cut = next((i for i, line in enumerate(lines) if i and clean_line(line) in clip.headings), None)
+            lines = lines[:cut] if cut is not None else lines
         while lines and (not lines[0].strip() or clean_line(lines[0]) in clip.headings):
             lines.pop(0)
         while lines and (not lines[-1].strip() or clean_line(lines[-1]) in clip.headings):

@@ -52,7 +52,7 @@ QUOTER_LEAD_IN = re.compile(
     r"|(摘录|整理|汇总|收集|转载|记录|搬运).{0,30}(知乎|回答|答案|高赞)"
 )
 #: A line short enough, and unpunctuated, to be the bio under an answer label.
-_BIO_LINE = re.compile(r"^[^。！？!?；;：:]{1,40}$")
+_BIO_LINE = re.compile(r"^[^。！？!?；;：:，,]{1,30}$")
 #: Zhihu's copy trailer lines that may follow an author line.
 TRAILER_LINE = re.compile(r"^(来源\s*[:：]\s*知乎|著作权归作者所有|商业转载|非商业转载)")
 #: "# 回答一", "回答一:<headline>", "【回答3】 headline"
@@ -297,8 +297,8 @@ def _labels_as_author_lines(lines: list[str]) -> list[str]:
             continue
         name = AT_ZHIHU.sub("", (match.group("name") or match.group("titled")).strip())
         following = lines[index + 1] if index + 1 < len(lines) else ""
-        after = lines[index + 2] if index + 2 < len(lines) else ""
-        if match.group("name") and following and after and _BIO_LINE.match(following) and not ANSWER_LABEL.match(following):
+        more = any(line for line in lines[index + 2 : index + 6])
+        if match.group("name") and following and more and _BIO_LINE.match(following) and not ANSWER_LABEL.match(following):
             out.append(f"作者:{name},{following} {match.group('url')}")
             skip = True
         else:

@@ -18,7 +18,7 @@ RULES = chrome.BLOG + chrome.WECHAT + chrome.ZHIHU_TRAILER
 def recognise(source: Source) -> bool:
     lines = [clean_line(line) for line in source.lines]
     headings = sum(1 for line in lines if layouts.HEADING_LINE.match(line))
-    authors = sum(1 for line in lines if layouts.AUTHOR_LINE.match(line))
+    authors = sum(1 for line in lines if layouts.AUTHOR_LINE.match(line) or layouts.ANSWER_LABEL.match(line))
     mentions_zhihu = "zhihu.com" in source.text or "知乎" in source.text
     return mentions_zhihu and authors >= 1 and (headings >= 1 or authors >= 2)
 
