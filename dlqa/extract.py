@@ -87,7 +87,7 @@ def make_source(text: str, source_file: str, is_html: bool, saved_from: str | No
         path=source_file,
         text=blocks.html_to_text(tree),
         tree=tree,
-        url=blocks.page_url(tree) or saved_from,
+        url=blocks.page_url(tree) or saved_from or reader.saved_from(text),
         html_title=blocks.page_title(tree),
     )
 

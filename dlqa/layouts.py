@@ -286,21 +286,20 @@ def _labels_as_author_lines(lines: list[str]) -> list[str]:
     """Answer labels ("知乎|Name <url>", "… - Name的回答 - 知乎 <url>") as "作者:Name <url>";
     a short bio line right under a "知乎|Name" label joins it ("作者:Name,bio <url>")."""
     out: list[str] = []
-    skip = False
+    skip_to = -1
     for index, line in enumerate(lines):
-        if skip:
-            skip = False
+        if index <= skip_to:
             continue
         match = ANSWER_LABEL.match(line)
         if not match:
             out.append(line)
             continue
         name = AT_ZHIHU.sub("", (match.group("name") or match.group("titled")).strip())
-        following = lines[index + 1] if index + 1 < len(lines) else ""
-        more = any(line for line in lines[index + 2 : index + 6])
-        if match.group("name") and following and more and _BIO_LINE.match(following) and not ANSWER_LABEL.match(following):
-            out.append(f"作者:{name},{following} {match.group('url')}")
-            skip = True
+        bio_at = next((i for i in range(index + 1, min(index + 3, len(lines))) if lines[i]), None)
+        more = bio_at is not None and any(lines[bio_at + 1 : bio_at + 6])
+        if match.group("name") and more and _BIO_LINE.match(lines[bio_at]) and not ANSWER_LABEL.match(lines[bio_at]):
+            out.append(f"作者:{name},{lines[bio_at]} {match.group('url')}")
+            skip_to = bio_at
         else:
             out.append(f"作者:{name} {match.group('url')}")
     return out

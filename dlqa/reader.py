@@ -105,10 +105,10 @@ def decode_document(path: str | os.PathLike[str], data: bytes) -> Document:
     if mhtml.looks_like_mhtml(Path(path).suffix, data[:4096]):
         unpacked = mhtml.unpack(data)
         text, encoding = _decode_declared(unpacked.html, unpacked.charset)
-        return Document(str(path), text, encoding, True, unpacked.url or _saved_from(text))
+        return Document(str(path), text, encoding, True, unpacked.url or saved_from(text))
     text, encoding = decode_bytes(data)
     is_html = looks_like_html(Path(path), text)
-    return Document(str(path), text, encoding, is_html, _saved_from(text) if is_html else None)
+    return Document(str(path), text, encoding, is_html, saved_from(text) if is_html else None)
 
 
 def _decode_declared(data: bytes, charset: str | None) -> tuple[str, str]:
@@ -123,7 +123,7 @@ def _decode_declared(data: bytes, charset: str | None) -> tuple[str, str]:
     return decode_bytes(data)
 
 
-def _saved_from(text: str) -> str | None:
+def saved_from(text: str) -> str | None:
     """The URL in a saved page's `<!-- saved from url=(0042)https://… -->` comment."""
     match = _SAVED_FROM.search(text[:4096])
     return match.group(1) if match else None
