@@ -21,6 +21,9 @@ from dlqa.sites import Source
 from dlqa.textutil import clean_line
 
 CLIP_SUFFIXES = (".md", ".markdown")
+#: Front matter is a few lines; more than this is not parsed as YAML.
+MAX_FRONT_MATTER_CHARS = 64 * 1024
+MAX_FIELD_CHARS = 4096
 _FRONT_MATTER = re.compile(r"\A\ufeff?---[ \t]*\n(?P<yaml>.*?\n)(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.DOTALL)
 _URL_KEYS = ("source", "url", "link", "source_url", "original_url", "origin", "href")
 _AUTHOR_KEYS = ("author", "authors", "creator", "by")
@@ -194,6 +197,8 @@ def _yaml(text: str) -> dict[str, Any]:
     """Front matter as a dict; YAML that does not parse is read as `key: value` lines."""
     import yaml
 
+    if len(text) > MAX_FRONT_MATTER_CHARS:
+        text = ""  # a page, not front matter
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError:
@@ -216,10 +221,12 @@ def _front_value(front: dict[str, Any], key: str) -> str | None:
 
 
 def _front_text(value: Any) -> str:
-    if value is None or isinstance(value, (dict, bool)):
-        return ""
+    """A scalar as text; anything nested is not a title, URL, author or date (and `str()` of
+    YAML built from aliases could be enormous)."""
     if hasattr(value, "isoformat"):
         return str(value.isoformat())
-    text = clean_line(str(value))
+    if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+        return ""
+    text = clean_line(str(value)[:MAX_FIELD_CHARS])
     text = re.sub(r"^\[\[(?:[^|\]]*\|)?([^\]]*)\]\]$", r"\1", text)  # Obsidian's "[[Name]]"
     return _LINK.sub(lambda m: m.group("text"), text).strip()

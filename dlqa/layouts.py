@@ -44,6 +44,10 @@ ANSWER_LABEL = re.compile(
 )
 #: The link line of Zhihu's own copy trailer ("链接：https://www.zhihu.com/question/…").
 COPY_LINK = re.compile(r"^链接\s*[:：]\s*https?://(?:www\.|zhuanlan\.)?zhihu\.com/")
+#: The same link anywhere in a page (a trailer may be run onto its author line).
+COPY_LINK_ANYWHERE = re.compile(r"(?:^|\s)链接\s*[:：]\s*https?://(?:www\.|zhuanlan\.)?zhihu\.com/", re.M)
+#: Where a one-line copy trailer's link or source begins, after the name.
+INLINE_TRAILER = re.compile(r"\s*(?:链接|来源)\s*[:：]")
 #: "@知乎" after a name ("作者丨X@知乎"): where the name is from, not part of it.
 AT_ZHIHU = re.compile(r"\s*[@＠]\s*知乎.*$")
 #: The quoter speaking about what follows ("在知乎上翻到几个回答，摘录在这里"): a lead-in.
@@ -121,6 +125,13 @@ def parse_attribution(lines: list[str], index: int) -> Attribution:
     rest = (match.group("rest") or match.group("handle") or "") if match else ""
     rest = rest.strip().strip("*").strip()
     url = None
+    # Zhihu's trailer run onto one line ("作者：X 链接：https://… 来源：知乎 著作权归作者所有…").
+    inline = INLINE_TRAILER.search(rest)
+    trailer = bool(inline) and ("知乎" in rest[inline.start():] or "zhihu.com" in rest[inline.start():])
+    if inline:
+        links = [m.group() for m in re.finditer(URL, rest[inline.start():]) if not PROFILE_URL.search(m.group())]
+        url = links[0] if links else None
+        rest = rest[: inline.start()]
     for url_match in reversed(list(re.finditer(URL, rest))):
         if not PROFILE_URL.search(url_match.group()):
             url = url_match.group()
@@ -132,7 +143,6 @@ def parse_attribution(lines: list[str], index: int) -> Attribution:
     bio = bio.strip() or None
     end = index + 1
     probe = end
-    trailer = False
     while probe < len(lines) and probe <= index + 4:
         line = lines[probe]
         if not line:

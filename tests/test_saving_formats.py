@@ -179,3 +179,14 @@ def test_ingest_summary_says_what_was_skipped(tmp_path: Path):
     assert done.returncode == 0, done.stderr
     assert "1 file read" in done.stdout
     assert "skipped 1 resource folder (X_files beside a saved page), 1 file of another type" in done.stdout
+
+
+def test_hostile_front_matter_is_data():
+    """YAML aliases nested nine deep (a billion "x"), markup and escapes: metadata stays small text."""
+    levels = ["a: &a [" + ",".join(['"x"'] * 9) + "]"]
+    for name, previous in zip("bcdefgh", "abcdefg", strict=True):
+        levels.append(f"{name}: &{name} [" + ",".join([f"*{previous}"] * 9) + "]")
+    text = "---\n" + "\n".join(levels) + "\nauthor: [*h, *h]\ntitle: \"<script>alert(1)</script>\\x1b[31m\"\n---\n正文。\n"
+    page = parse_text(text, "bomb.md")
+    assert page.answers[0].author is None and page.answers[0].body == "正文。"
+    assert page.title == "<script>alert(1)</script>\x1b[31m"  # kept as text; renderers escape it

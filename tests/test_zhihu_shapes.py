@@ -185,3 +185,11 @@ def test_note_headings_and_highlights_are_not_answer_text():
     for note_text in ("二、推理时要注意什么", "我的总结", "推理前检查 eval 模式", "=="):
         assert note_text not in bodies
     assert "缓解了梯度消失" in bodies  # the highlighted words themselves are the answer's
+
+
+def test_copy_trailer_run_onto_one_line():
+    page = _quoted("早停是最便宜的正则化。\n作者：小王，博士生 链接：https://www.zhihu.com/question/1/answer/2 "
+                   "来源：知乎 著作权归作者所有。商业转载请联系作者获得授权，非商业转载请注明出处。\n")
+    assert page.site == "blog"
+    assert [(a.author, a.author_bio, a.url, a.body) for a in page.answers] == [
+        ("小王", "博士生", "https://www.zhihu.com/question/1/answer/2", "早停是最便宜的正则化。")]

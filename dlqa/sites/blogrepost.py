@@ -20,7 +20,7 @@ def recognise(source: Source) -> bool:
     headings = sum(1 for line in lines if layouts.HEADING_LINE.match(line))
     authors = sum(1 for line in lines if layouts.AUTHOR_LINE.match(line) or layouts.ANSWER_LABEL.match(line))
     mentions_zhihu = "zhihu.com" in source.text or "知乎" in source.text
-    quoted = any(layouts.COPY_LINK.match(line) for line in lines)  # Zhihu's own copy trailer
+    quoted = bool(layouts.COPY_LINK_ANYWHERE.search(source.text))  # Zhihu's own copy trailer
     return mentions_zhihu and authors >= 1 and (headings >= 1 or authors >= 2 or quoted)
 
 
