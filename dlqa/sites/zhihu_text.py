@@ -115,7 +115,9 @@ def _answer(block: _Block, first: bool) -> tuple[list[str], Answer | None]:
         header = _distinct([line for line in lines[boundary + 1 : vote_at] if line])
         lead = lines[: boundary + 1]
         if len(header) > 2:
-            lead, header = lead + header[:-2], header[-2:]
+            # After the page's chrome the header starts at once (name, bio, then a badge line
+            # or more); with no chrome before it, the title and detail come first.
+            lead, header = (lead, header[:2]) if boundary >= 0 else (lead + header[:-2], header[-2:])
         body_from = vote_at + 1
     else:
         start = 0
