@@ -39,7 +39,8 @@ LINK_LINE = re.compile(
 #: "知乎|Name https://…/answer/…" (a link label) and "… - Name的回答 - 知乎 https://…" (a
 #: link's title), read as an author line: the name, then the answer link.
 ANSWER_LABEL = re.compile(
-    r"^(?:知乎\s*[|｜丨]\s*(?P<name>[^|｜丨\s][^|｜丨]{0,40}?)|(?:.*?\s+-\s+)?(?P<titled>[^-\s][^-]{0,40}?)的回答\s+-\s+知乎)"
+    # (not a reference list's entry: "参考：… - X的回答 - 知乎", "[1] …" cite, they do not attribute)
+    r"^(?!\s*(?:参考|延伸阅读|相关阅读|推荐阅读|[Rr]eferences?\b|[\[【(（]?\d{1,3}[\]】)）.、]))(?:知乎\s*[|｜丨]\s*(?P<name>[^|｜丨\s][^|｜丨]{0,40}?)|(?:.*?\s+-\s+)?(?P<titled>[^-\s][^-]{0,40}?)的回答\s+-\s+知乎)"
     r"\s*(?P<url>https?://(?:www\.)?zhihu\.com/question/\d+/answer/\d+)\S*\s*$"
 )
 #: The link line of Zhihu's own copy trailer ("链接：https://www.zhihu.com/question/…").

@@ -193,3 +193,10 @@ def test_copy_trailer_run_onto_one_line():
     assert page.site == "blog"
     assert [(a.author, a.author_bio, a.url, a.body) for a in page.answers] == [
         ("小王", "博士生", "https://www.zhihu.com/question/1/answer/2", "早停是最便宜的正则化。")]
+
+
+def test_a_cited_answer_in_the_references_does_not_attribute_the_article():
+    article = ("自己写的一篇关于学习率调度的长文，讲 cosine、step 和 one-cycle 三种策略的差别与选择。\n"
+               "参考：学习率怎么调？ - 张三的回答 - 知乎 https://www.zhihu.com/question/1/answer/2\n")
+    [answer] = parse_text("学习率调度小结\n" + article, "post.txt").answers
+    assert answer.author != "张三" and answer.body.startswith("自己写的一篇")
