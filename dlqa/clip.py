@@ -36,19 +36,23 @@ _HEADING = re.compile(r"^\s{0,3}(#{1,6})\s+(?P<text>.*?)\s*#*\s*$")
 _RULE = re.compile(r"^\s{0,3}([-*_])(\s*\1){2,}\s*$")
 _QUOTE = re.compile(r"^\s{0,3}(>\s?)+")
 _BULLET = re.compile(r"^(\s*)[-*+]\s+(\[[ xX]\]\s+)?")
+#: Every pattern below bounds its repeats: a hostile line of a million "[" or "**" must not
+#: make a lazy match rescan the rest of the line from every start (quadratic).
 #: `[![alt](image)](target)`, `![alt](image "title")`, `![alt][ref]`.
-_LINKED_IMAGE = re.compile(r"\[!\[[^\]]*\]\([^)]*\)\]\([^)]*\)")
-_IMAGE = re.compile(r"!\[[^\]]*\](?:\([^)]*\)|\[[^\]]*\])")
-_LINK = re.compile(r"\[(?P<text>[^\]]*)\]\((?P<url><[^>]*>|[^)\s]*)(?:\s+[\"'(](?P<title>[^\"')]*)[\"')])?\)")
-_HTML_IMG = re.compile(r"<img\b[^>]*>", re.IGNORECASE)
+_LINKED_IMAGE = re.compile(r"\[!\[[^\]]{0,500}\]\([^)\s\[\]]{0,2000}\)\]\([^)\s\[\]]{0,2000}\)")
+_IMAGE = re.compile(r"!\[[^\]]{0,500}\](?:\([^)\s\[\]]{0,2000}(?:\s+[\"'][^\"'\n]{0,500}[\"'])?\)|\[[^\]]{0,500}\])")
+_LINK = re.compile(
+    r"\[(?P<text>[^\]]{0,500})\]\((?P<url><[^>\n]{0,2000}>|[^)\s\[\]]{0,2000})(?:\s+[\"'(](?P<title>[^\"')]{0,500})[\"')])?\)"
+)
+_HTML_IMG = re.compile(r"<img\b[^>]{0,2000}>", re.IGNORECASE)
 _HTML_BR = re.compile(r"<br\s*/?>", re.IGNORECASE)
-_HTML_TAG = re.compile(r"</?(?:span|div|p|u|sup|sub|mark|font|strong|em|b|i|a)\b[^>]*>", re.IGNORECASE)
+_HTML_TAG = re.compile(r"</?(?:span|div|p|u|sup|sub|mark|font|strong|em|b|i|a)\b[^>]{0,2000}>", re.IGNORECASE)
 _REFERENCE_DEF = re.compile(r"^\s{0,3}\[[^\]]+\]:\s*\S+")
-_EMPHASIS = re.compile(r"(\*\*|__|==|~~)(?=\S)(.+?)(?<=\S)\1")
+_EMPHASIS = re.compile(r"(\*\*|__|==|~~)(?=\S)(.{1,500}?)(?<=\S)\1")
 #: `*italic*` (not `a * b`, not inside a word such as `x*y*z`).
-_ITALIC = re.compile(r"(?<![\w*\\])\*(?=[^\s*])([^*\n]+?)(?<=[^\s*])\*(?![\w*])")
+_ITALIC = re.compile(r"(?<![\w*\\])\*(?=[^\s*])([^*\n]{1,500}?)(?<=[^\s*])\*(?![\w*])")
 _ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|>~=])")
-_INLINE_CODE = re.compile(r"`([^`]+)`")
+_INLINE_CODE = re.compile(r"`([^`\n]{1,2000})`")
 #: Links worth keeping for attribution: a Zhihu answer, question or column article.
 ATTRIBUTION_URL = re.compile(
     r"^https?://(?:www\.)?zhihu\.com/question/\d+(?:/answer/\d+)?|^https?://zhuanlan\.zhihu\.com/p/\d+"

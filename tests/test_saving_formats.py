@@ -190,3 +190,10 @@ def test_hostile_front_matter_is_data():
     page = parse_text(text, "bomb.md")
     assert page.answers[0].author is None and page.answers[0].body == "正文。"
     assert page.title == "<script>alert(1)</script>\x1b[31m"  # kept as text; renderers escape it
+
+
+def test_hostile_markdown_lines_are_text():
+    """Unclosed links, images and emphasis by the hundred thousand: read as text, never markup."""
+    line = "[a](" * 50_000 + "![b" * 20_000 + "**c" * 20_000
+    page = parse_text("# t\n\n" + line + "\n\n正文。\n", "hostile.md")
+    assert page.answers and page.answers[0].body.endswith("正文。")
