@@ -66,11 +66,15 @@ def compilation_page(page: Page, lines: list[str], header: dict[str, str]) -> Pa
     return page
 
 
+#: Labels of an editor's summary above a reposted article (not an author's 前言 or 摘要).
+_EDITOR_LABEL = re.compile(r"^(#+\s*)?(导读|极市导读|编者按|编者的话)\s*[:：]?$")
+
+
 def _editor_lead_in(lines: list[str]) -> tuple[str | None, list[str]]:
     """An article's "导读" (label, then its paragraph) before the text: the editor's, not the
     author's. Returns (the lead-in, the lines after it)."""
     for index, line in enumerate(lines[:40]):
-        if chrome.LEAD_IN_LABELS.match(line) and line.strip():
+        if _EDITOR_LABEL.match(line.strip()):
             rest = [i for i in range(index + 1, len(lines)) if lines[i].strip()]
             if len(rest) >= 2:
                 return lines[rest[0]], lines[rest[0] + 1 :]
