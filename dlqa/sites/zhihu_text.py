@@ -36,7 +36,7 @@ CHROME_TOKENS = (
     "喜欢", "收起", "举报", "感谢", "没有帮助", "展开阅读全文", "阅读全文", r"查看全部\s*[\d,]+\s*个回答",
     r"[\d,]+\s*个回答", "写回答", "关注问题", "已关注", "邀请回答", r"好问题(?:\s*[\d,]+)?", "默认排序", "按时间排序",
     "关注者", "被浏览", r"[\d,]+", "真诚赞赏，手留余香", "还没有人赞赏，快来当第一个赞赏的人吧！", "赞赏", "申请转载",
-    "设置", "更多回答", "显示全部", "首页", "会员", "知乎知学堂", "发现", "等你来答", "登录/注册", "登录", "注册",
+    "设置", "更多回答", "显示全部", "写文章", "关注专栏", "首页", "会员", "知乎知学堂", "发现", "等你来答", "登录/注册", "登录", "注册",
     "搜索", r"\+?\s*关注(?:他|她|Ta)?", "私信", "下载知乎客户端", "与世界分享知识、经验和见解", "相关问题",
     "相关推荐", r"被收藏\s*[\d,]+\s*次", "推荐阅读", "文章被以下专栏收录", r"所属专栏\s*·.*", r"[\d,]+\s*人关注",
     "打开知乎App", "在App内查看", "…", r"\.\.\.", "知乎", r"#[^\s#]+",
@@ -110,14 +110,19 @@ def _answer(block: _Block, first: bool) -> tuple[list[str], Answer | None]:
     lines = block.lines
     vote_at = next((i for i, line in enumerate(lines) if VOTES.match(line)), None)
     if vote_at is not None:
-        boundary = max((i for i in range(vote_at) if _is_chrome(lines[i]) or ANSWERS_START.match(lines[i])),
+        header_end = vote_at
+        while header_end > 0 and (not lines[header_end - 1] or _is_chrome(lines[header_end - 1])):
+            header_end -= 1  # a "关注他" button between the name and the votes
+        boundary = max((i for i in range(header_end) if _is_chrome(lines[i]) or ANSWERS_START.match(lines[i])),
                        default=-1)
-        header = _distinct([line for line in lines[boundary + 1 : vote_at] if line])
+        header = _distinct([line for line in lines[boundary + 1 : header_end] if line])
         lead = lines[: boundary + 1]
         if len(header) > 2:
-            # After the page's chrome the header starts at once (name, bio, then a badge line
-            # or more); with no chrome before it, the title and detail come first.
-            lead, header = (lead, header[:2]) if boundary >= 0 else (lead + header[:-2], header[-2:])
+            # After the answers' header ("查看全部 N 个回答") or the previous answer's bar, the
+            # header starts at once (name, bio, then a badge line); otherwise the page's title
+            # and detail come first, and the header is the last two lines.
+            starts_at_once = not first or (boundary >= 0 and bool(ANSWERS_START.match(lines[boundary])))
+            lead, header = (lead, header[:2]) if starts_at_once else (lead + header[:-2], header[-2:])
         body_from = vote_at + 1
     else:
         start = 0
