@@ -45,11 +45,13 @@ def test_shopping_card_never_reaches_the_body_whatever_its_class():
             '<div class="GoodsCardV3-title">某品牌 RTX 4090 显卡</div><div>¥ 12999</div>'
             '<button class="GoodsCardV3-btn">去购买</button></a></div>')
     unknown_class = card.replace("GoodsCardV3", "ShopItemZ").replace("RichText-GoodsContainer", "Wrap")
-    for variant in (card, unknown_class):
+    course = ('<div class="CourseCard"><div>【AI 大模型公开课】RTX 4090 实战</div><div>¥ 12999 → 0 元</div>'
+              '<a class="CourseCard-btn" href="https://www.zhihu.com/xen/market/training">立即报名</a></div>')
+    for variant in (card, unknown_class, course):
         page = _page(html.replace("<p>具体来说有三点：</p>", "<p>具体来说有三点：</p>" + variant))
         body = page.answers[0].body
         assert "具体来说有三点：" in body and "梯度的尺度更稳定" in body  # the text around it stays
-        assert "去购买" not in body and "RTX 4090" not in body and "12999" not in body
+        assert not any(ad in body for ad in ("去购买", "立即报名", "RTX 4090", "12999"))
 
 
 def test_initial_data_completes_a_cut_body_and_adds_missing_answers():

@@ -18,12 +18,13 @@ from dlqa.textutil import clean_line
 
 ANONYMOUS = "匿名用户"
 #: Cards embedded in an answer that sell or advertise (class fragments, as data): Zhihu's
-#: "好物推荐" goods cards (MCN link cards), e-commerce and ad cards.
-CARD_CLASSES = ("MCNLinkCard", "EcomLinkCard", "GoodsCard", "ADLinkCard", "EcommerceCard", "RichText-AdCard")
+#: "好物推荐" goods cards (MCN link cards), e-commerce and ad cards, 知学堂 course cards.
+CARD_CLASSES = ("MCNLinkCard", "EcomLinkCard", "GoodsCard", "ADLinkCard", "EcommerceCard", "RichText-AdCard",
+                "KfeCollection")
 #: The same cards in the raw content HTML of the page's JSON (`data-draft-type`).
 CARD_DRAFT_TYPES = ("mcn-link-card", "ecommerce-card", "goods-card", "ad-link-card")
 #: A button that marks a card as a shop window, whatever its class.
-SHOP_BUTTON = re.compile(r"^\s*(去购买|立即购买|查看详情|去看看|领券购买)\s*$")
+SHOP_BUTTON = re.compile(r"^\s*(去购买|立即购买|查看详情|去看看|领券购买|立即报名|免费报名|立即领取|免费领取)\s*$")
 
 ANSWER_PATH = re.compile(r"/question/(\d+)/answer/(\d+)")
 QUESTION_URL = re.compile(r"(?:https?:)?//(?:www\.)?zhihu\.com/question/(\d+)")
