@@ -266,17 +266,35 @@ def _quoted_answers(lines: list[str], attributions: list[Attribution], authors: 
 
     Trailers stacked with no text between them follow one merged body, which goes to the
     first of them (the text cannot be split). What follows the last trailer is the
-    quoter's own (a closing remark, the blog's tail), not an answer.
+    quoter's own (a closing remark, the blog's tail), not an answer. A page whose first
+    trailer has no text before it put its trailers on top: there each one's body follows it.
     """
-    answers: list[Answer] = []
     start = _after_quoter_lead_in(lines, authors[0])
     lead_in = lines[:start]
+    nothing_before = not any(line.strip() for line in lines[start : authors[0]])
+    if nothing_before and any(line.strip() for line in lines[attributions[-1].end :]):
+        return lead_in, _trailers_on_top(lines, attributions, authors)
+    answers: list[Answer] = []
     for attribution, at in zip(attributions, authors, strict=True):
         body = lines[start:at]
         start = attribution.end
         if any(line.strip() for line in body):
             answers.append(_answer(body, attribution, None))
     return lead_in, answers
+
+
+def _trailers_on_top(lines: list[str], attributions: list[Attribution], authors: list[int]) -> list[Answer]:
+    """Trailers above their bodies; a stack of them goes with the body after it, to the first."""
+    answers: list[Answer] = []
+    pending: Attribution | None = None
+    for number, attribution in enumerate(attributions):
+        end = authors[number + 1] if number + 1 < len(authors) else len(lines)
+        body = lines[attribution.end : end]
+        pending = pending or attribution
+        if any(line.strip() for line in body):
+            answers.append(_answer(body, pending, None))
+            pending = None
+    return answers
 
 
 def _after_quoter_lead_in(lines: list[str], first_author: int) -> int:

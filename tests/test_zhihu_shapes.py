@@ -202,3 +202,9 @@ def test_a_cited_answer_in_the_references_does_not_attribute_the_article():
                "参考：学习率怎么调？ - 张三的回答 - 知乎 https://www.zhihu.com/question/1/answer/2\n")
     [answer] = parse_text("学习率调度小结\n" + article, "post.txt").answers
     assert answer.author != "张三" and answer.body.startswith("自己写的一篇")
+
+
+def test_trailer_on_top_goes_with_the_text_after_it():
+    page = _quoted(TRAILER.format(name="小王", n=2) + "早停是最便宜的正则化，验证集 loss 不降就停。\n还可以存下最好的那一轮。\n")
+    assert [(a.author, a.body) for a in page.answers] == [
+        ("小王", "早停是最便宜的正则化，验证集 loss 不降就停。\n还可以存下最好的那一轮。")]
