@@ -208,3 +208,13 @@ def test_trailer_on_top_goes_with_the_text_after_it():
     page = _quoted(TRAILER.format(name="小王", n=2) + "早停是最便宜的正则化，验证集 loss 不降就停。\n还可以存下最好的那一轮。\n")
     assert [(a.author, a.body) for a in page.answers] == [
         ("小王", "早停是最便宜的正则化，验证集 loss 不降就停。\n还可以存下最好的那一轮。")]
+
+
+def test_initial_data_finds_an_answer_drawn_without_its_link():
+    html = re.sub(r'<meta itemProp="url" content="https://www.zhihu.com/question/398765432/answer/\d+"/>|'
+                  r'<a target="_blank" href="/question/398765432/answer/\d+">|name="\d+"|&quot;itemId&quot;:\d+,',
+                  "", _html(MODERN))
+    page = _page(html)
+    assert [a.author for a in page.answers] == ["陈默", "Kevin Wu", "林小北"]  # no duplicates
+    assert page.answers[1].url == "https://www.zhihu.com/question/398765432/answer/1800000002"
+    assert page.answers[1].body.endswith("每个时间步可以单独归一化。")

@@ -105,14 +105,18 @@ def merge_entries(answers: list[Answer], entries: list[zhihu_data.Entry]) -> lis
     the drawn ones in the JSON's order. The markup's own fields win where it has them.
     """
     by_id = {answer.url.rsplit("/", 1)[-1]: answer for answer in answers if answer.url}
+    # An answer drawn without its link is found by how its text starts (a cut body is a
+    # prefix of the full one).
+    by_start = {_squash(answer.body)[:20]: answer for answer in answers if len(_squash(answer.body)) >= 20}
     merged = list(answers)
     for entry in entries:
-        answer = by_id.get(entry.id)
+        answer = by_id.get(entry.id) or by_start.get(_squash(entry.body)[:20])
         if answer is None:
             merged.append(entry_answer(entry))
             continue
         if len(_squash(entry.body)) > len(_squash(answer.body)):
             answer.body = entry.body
+        answer.url = answer.url or entry.url
         answer.author = answer.author or entry.author
         answer.author_bio = answer.author_bio or entry.author_bio
         answer.posted_at = answer.posted_at or entry.posted_at
