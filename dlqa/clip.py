@@ -28,6 +28,12 @@ _FRONT_MATTER = re.compile(r"\A\ufeff?---[ \t]*\n(?P<yaml>.*?\n)(?:---|\.\.\.)[ 
 _URL_KEYS = ("source", "url", "link", "source_url", "original_url", "origin", "href")
 _AUTHOR_KEYS = ("author", "authors", "creator", "by")
 _DATE_KEYS = ("published", "date", "publish_date", "created")
+#: "[原文链接](https://…)", "> 原文地址：https://…", "Source: https://…" near a clip's top.
+_SOURCE_LINE = re.compile(
+    r"^\s*(?:>\s*)?(?:\*\*)?(?:\[(?:原文链接|原文地址|原文|查看原文|来源|Source|Original)\]\((?P<url>https?://[^)\s]{1,2000})\)"
+    r"|(?:原文链接|原文地址|来源链接|Source|URL|Link)\s*[:：]\s*(?P<bare>https?://\S{1,2000}))(?:\*\*)?\s*$",
+    re.IGNORECASE,
+)
 #: MarkDownload's "> ## Excerpt" block (the page's meta description, a copy of its start).
 _EXCERPT = re.compile(r"^>\s*#{1,6}\s*Excerpt\s*$", re.IGNORECASE)
 
@@ -90,6 +96,8 @@ def clip_source(text: str, source_file: str) -> Source:
                          and re.match(r"https?://", url)), None)
         clip.author = next((name for key in _AUTHOR_KEYS if (name := _front_value(front, key))), None)
         clip.published = next((date for key in _DATE_KEYS if (date := _front_value(front, key))), None)
+    if clip.url is None:
+        clip.url, text = _source_line(text)
     lines, headings = markdown_lines(text)
     clip.headings = set(headings)
     if clip.title is None:
@@ -102,6 +110,18 @@ def clip_source(text: str, source_file: str) -> Source:
             lines = lines[position + 1:]
     return Source(path=source_file, text="\n".join(lines).strip("\n"), url=clip.url,
                   html_title=clip.title, clip=clip)
+
+
+def _source_line(markdown: str) -> tuple[str | None, str]:
+    """A clip without front matter names its page near the top instead ("[原文链接](url)",
+    "原文地址：url", "Source: url", as Cubox and others export): that URL, and the text without
+    the line."""
+    lines = markdown.split("\n")
+    for index, line in enumerate(lines[:15]):
+        match = _SOURCE_LINE.match(line)
+        if match:
+            return match.group("url") or match.group("bare"), "\n".join(lines[:index] + lines[index + 1 :])
+    return None, markdown
 
 
 def markdown_lines(markdown: str) -> tuple[list[str], list[str]]:

@@ -197,3 +197,10 @@ def test_hostile_markdown_lines_are_text():
     line = "[a](" * 20_000 + "![b" * 10_000 + "**c" * 10_000
     page = parse_text("# t\n\n" + line + "\n\n正文。\n", "hostile.md")
     assert page.answers and page.answers[0].body.endswith("正文。")
+
+
+def test_clip_without_front_matter_names_its_source_near_the_top():
+    text = "# 卷积的平移等变性\n\n[原文链接](https://example.org/cnn-equivariance)\n\n卷积对平移是等变的，池化才带来一点不变性。\n"
+    page = parse_text(text, "cubox.md")
+    assert page.page_url == "https://example.org/cnn-equivariance"
+    assert page.answers[0].body == "卷积对平移是等变的，池化才带来一点不变性。"
