@@ -218,3 +218,12 @@ def test_initial_data_finds_an_answer_drawn_without_its_link():
     assert [a.author for a in page.answers] == ["陈默", "Kevin Wu", "林小北"]  # no duplicates
     assert page.answers[1].url == "https://www.zhihu.com/question/398765432/answer/1800000002"
     assert page.answers[1].body.endswith("每个时间步可以单独归一化。")
+
+
+def test_a_zhihu_page_of_no_known_shape_still_gives_its_text():
+    html = ('<html><head><link rel="canonical" href="https://www.zhihu.com/pin/1234567890"><title>想法 - 知乎</title>'
+            '</head><body><div class="PinItem"><p>今天把 Transformer 从头手写了一遍，注意力的 mask 最容易写错。</p>'
+            '</div></body></html>')
+    page = _page(html)
+    assert page.site == "zhihu"
+    assert [a.body for a in page.answers] == ["今天把 Transformer 从头手写了一遍，注意力的 mask 最容易写错。"]

@@ -63,14 +63,23 @@ def recognise(source: Source) -> bool:
 
 
 def extract(source: Source) -> Page:
-    """Hand the page to the rules of its shape."""
+    """Hand the page to the rules of its shape; a Zhihu page of no known shape (a 想法, a
+    video page, a layout to come) still gives its main text, as any page would."""
     if not source.is_html:
-        return zhihu_text.extract(source)
-    if zhihu_legacy.recognise(source):
-        return zhihu_legacy.extract(source)
-    if zhihu_column.recognise(source):
-        return zhihu_column.extract(source)
-    return extract_question(source)
+        page = zhihu_text.extract(source)
+    elif zhihu_legacy.recognise(source):
+        page = zhihu_legacy.extract(source)
+    elif zhihu_column.recognise(source):
+        page = zhihu_column.extract(source)
+    else:
+        page = extract_question(source)
+    if not page.answers and source.is_html:
+        from dlqa.sites import generic
+
+        fallback = generic.SITE.extract(source)
+        page.answers = fallback.answers
+        page.title = page.title or fallback.title
+    return page
 
 
 def extract_question(source: Source) -> Page:
