@@ -319,7 +319,7 @@ def _labels_as_author_lines(lines: list[str]) -> list[str]:
     for index, line in enumerate(lines):
         if index <= skip_to:
             continue
-        match = ANSWER_LABEL.match(line)
+        match = ANSWER_LABEL.match(line) if "知乎" in line else None
         if not match:
             out.append(line)
             continue
