@@ -113,19 +113,7 @@ def _answer(block: _Block, first: bool) -> tuple[list[str], Answer | None]:
     lines = block.lines
     vote_at = next((i for i, line in enumerate(lines) if VOTES.match(line)), None)
     if vote_at is not None:
-        header_end = vote_at
-        while header_end > 0 and (not lines[header_end - 1] or _is_chrome(lines[header_end - 1])):
-            header_end -= 1  # a "关注他" button between the name and the votes
-        boundary = max((i for i in range(header_end) if _is_chrome(lines[i]) or ANSWERS_START.match(lines[i])),
-                       default=-1)
-        header = _distinct([line for line in lines[boundary + 1 : header_end] if line])
-        lead = lines[: boundary + 1]
-        if len(header) > 2:
-            # After the answers' header ("查看全部 N 个回答") or the previous answer's bar, the
-            # header starts at once (name, bio, then a badge line); otherwise the page's title
-            # and detail come first, and the header is the last two lines.
-            starts_at_once = not first or (boundary >= 0 and bool(ANSWERS_START.match(lines[boundary])))
-            lead, header = (lead, header[:2]) if starts_at_once else (lead + header[:-2], header[-2:])
+        lead, header = _header_above_votes(lines, vote_at, first)
         body_from = vote_at + 1
     else:
         start = 0
@@ -134,9 +122,7 @@ def _answer(block: _Block, first: bool) -> tuple[list[str], Answer | None]:
         author_at = next((i for i in range(start, len(lines)) if lines[i] and not _is_chrome(lines[i])), None)
         if author_at is None:
             return lines, None
-        header = [lines[author_at]]
-        lead = lines[:author_at]
-        body_from = author_at + 1
+        lead, header, body_from = lines[:author_at], [lines[author_at]], author_at + 1
     body = [text for line, text in zip(lines[body_from:], block.texts[body_from:], strict=True)
             if not _is_chrome(line)]
     author = header[0] if header else None
@@ -155,6 +141,24 @@ def _answer(block: _Block, first: bool) -> tuple[list[str], Answer | None]:
     if not answer.body.strip():
         return lead, None
     return lead, answer
+
+
+def _header_above_votes(lines: list[str], vote_at: int, first: bool) -> tuple[list[str], list[str]]:
+    """(the lines before the header, the header: name and bio) of an answer with a vote line."""
+    header_end = vote_at
+    while header_end > 0 and (not lines[header_end - 1] or _is_chrome(lines[header_end - 1])):
+        header_end -= 1  # a "关注他" button between the name and the votes
+    boundary = max((i for i in range(header_end) if _is_chrome(lines[i]) or ANSWERS_START.match(lines[i])),
+                   default=-1)
+    header = _distinct([line for line in lines[boundary + 1 : header_end] if line])
+    lead = lines[: boundary + 1]
+    if len(header) > 2:
+        # After the answers' header ("查看全部 N 个回答") or the previous answer's bar, the
+        # header starts at once (name, bio, then a badge line); otherwise the page's title
+        # and detail come first, and the header is the last two lines.
+        starts_at_once = not first or (boundary >= 0 and bool(ANSWERS_START.match(lines[boundary])))
+        lead, header = (lead, header[:2]) if starts_at_once else (lead + header[:-2], header[-2:])
+    return lead, header
 
 
 def _title_and_content(lines: list[str], texts: list[str], clip_title: str | None) -> tuple[str | None, list[str]]:
