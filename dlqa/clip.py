@@ -185,8 +185,8 @@ def _link_text(match: re.Match[str]) -> str:
     title = (match.group("title") or "").strip()
     if not ATTRIBUTION_URL.match(url):
         return text
-    if title and not text:
-        text = title
+    if title and (not text or "的回答 - 知乎" in title):
+        text = title  # "… - Name的回答 - 知乎": the title names the answer's author
     return f"{text} {url}" if text and url not in text else url
 
 

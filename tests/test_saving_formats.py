@@ -204,3 +204,11 @@ def test_clip_without_front_matter_names_its_source_near_the_top():
     page = parse_text(text, "cubox.md")
     assert page.page_url == "https://example.org/cnn-equivariance"
     assert page.answers[0].body == "卷积对平移是等变的，池化才带来一点不变性。"
+
+
+def test_clip_link_title_naming_the_answerer_attributes():
+    text = ('# 摘抄\n\n[原回答](https://www.zhihu.com/question/7/answer/77 "为什么要归一化？ - 孙八的回答 - 知乎")\n\n'
+            "归一化让不同特征的尺度一致，梯度下降走得更直。\n")
+    [answer] = parse_text(text, "note.md").answers
+    assert (answer.author, answer.url) == ("孙八", "https://www.zhihu.com/question/7/answer/77")
+    assert answer.body == "归一化让不同特征的尺度一致，梯度下降走得更直。"
