@@ -218,7 +218,8 @@ def _section_answers(section: list[str], headline: str | None, is_last: bool, ed
         return [_answer(body, None, headline)]
     attribution = parse_attribution(section, author_at)
     content_before = [line for line in section[:author_at] if line]
-    if len(content_before) <= 1 and (not content_before or len(content_before[0]) < 40):
+    header_style = len(content_before) <= 1 and (not content_before or len(content_before[0]) < 40)
+    if header_style and not (attribution.trailer and content_before):  # Zhihu's trailer follows its body
         # Header: "作者:X" opens the section; a short line before it is a headline.
         headline = headline or (content_before[0] if content_before else None)
         body = section[attribution.end :]

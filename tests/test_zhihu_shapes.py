@@ -227,3 +227,10 @@ def test_a_zhihu_page_of_no_known_shape_still_gives_its_text():
     page = _page(html)
     assert page.site == "zhihu"
     assert [a.body for a in page.answers] == ["今天把 Transformer 从头手写了一遍，注意力的 mask 最容易写错。"]
+
+
+def test_copy_trailer_after_a_short_body_inside_numbered_sections():
+    page = _quoted("回答一：\n谢邀，先跑通再调参。\n" + TRAILER.format(name="甲", n=11)
+                   + "回答二：\n学习率最重要，先扫一遍学习率。\n" + TRAILER.format(name="乙", n=22))
+    assert [(a.author, a.body) for a in page.answers] == [
+        ("甲", "谢邀，先跑通再调参。"), ("乙", "学习率最重要，先扫一遍学习率。")]
