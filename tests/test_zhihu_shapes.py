@@ -234,3 +234,16 @@ def test_copy_trailer_after_a_short_body_inside_numbered_sections():
                    + "回答二：\n学习率最重要，先扫一遍学习率。\n" + TRAILER.format(name="乙", n=22))
     assert [(a.author, a.body) for a in page.answers] == [
         ("甲", "谢邀，先跑通再调参。"), ("乙", "学习率最重要，先扫一遍学习率。")]
+
+
+def test_clip_numbering_its_answers_splits_at_each_header():
+    clip = ('---\ntitle: "为什么 ReLU 比 sigmoid 好？ - 知乎"\nsource: "https://www.zhihu.com/question/29021768"\n---\n'
+            "## 回答 1\n\n**张三**\n\n机器学习工程师\n\n1,024 人赞同了该回答\n\nsigmoid 两端饱和，梯度接近 0。\n\n"
+            "[编辑于 2021-03-02 18:11](https://www.zhihu.com/question/29021768/answer/111)\n\n赞同 1024\n\n"
+            "## 回答 2\n\n**李四**\n\n博士在读\n\n88 人赞同了该回答\n\n计算也更便宜，只是一个 max。\n\n"
+            "[发布于 2022-01-01 09:00](https://www.zhihu.com/question/29021768/answer/222)\n")
+    page = parse_text(clip, "clip.md")
+    assert page.title == "为什么 ReLU 比 sigmoid 好？"
+    assert [(a.author, a.author_bio, a.url.rsplit("/", 1)[-1], a.body) for a in page.answers] == [
+        ("张三", "机器学习工程师", "111", "sigmoid 两端饱和，梯度接近 0。"),
+        ("李四", "博士在读", "222", "计算也更便宜，只是一个 max。")]

@@ -44,6 +44,8 @@ CHROME_TOKENS = (
 CHROME = re.compile(r"^(?:\s*(?:" + "|".join(CHROME_TOKENS) + r")\s*)+$")
 #: Where the question's header ends and the answers begin.
 ANSWERS_START = re.compile(r"^(?:​?查看全部\s*[\d,]+\s*个回答|[\d,]+\s*个回答|默认排序|按时间排序|被浏览)$")
+#: A clipper's or note's own numbering above an answer: "回答 1", "第 2 个回答".
+ANSWER_NUMBER = re.compile(r"^(?:回答|答案)\s*[#No.]*\s*[\d一二三四五六七八九十]{1,3}\s*[:：]?$|^第\s*[\d一二三四五六七八九十]{1,3}\s*个?回答$")
 _BIO_MAX = 60
 
 
@@ -148,15 +150,16 @@ def _header_above_votes(lines: list[str], vote_at: int, first: bool) -> tuple[li
     header_end = vote_at
     while header_end > 0 and (not lines[header_end - 1] or _is_chrome(lines[header_end - 1])):
         header_end -= 1  # a "关注他" button between the name and the votes
-    boundary = max((i for i in range(header_end) if _is_chrome(lines[i]) or ANSWERS_START.match(lines[i])),
-                   default=-1)
+    boundary = max((i for i in range(header_end) if _is_chrome(lines[i]) or ANSWERS_START.match(lines[i])
+                    or ANSWER_NUMBER.match(lines[i])), default=-1)
     header = _distinct([line for line in lines[boundary + 1 : header_end] if line])
     lead = lines[: boundary + 1]
     if len(header) > 2:
         # After the answers' header ("查看全部 N 个回答") or the previous answer's bar, the
         # header starts at once (name, bio, then a badge line); otherwise the page's title
         # and detail come first, and the header is the last two lines.
-        starts_at_once = not first or (boundary >= 0 and bool(ANSWERS_START.match(lines[boundary])))
+        starts_at_once = not first or (boundary >= 0 and bool(ANSWERS_START.match(lines[boundary])
+                                                               or ANSWER_NUMBER.match(lines[boundary])))
         lead, header = (lead, header[:2]) if starts_at_once else (lead + header[:-2], header[-2:])
     return lead, header
 
