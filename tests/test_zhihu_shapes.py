@@ -247,3 +247,9 @@ def test_clip_numbering_its_answers_splits_at_each_header():
     assert [(a.author, a.author_bio, a.url.rsplit("/", 1)[-1], a.body) for a in page.answers] == [
         ("张三", "机器学习工程师", "111", "sigmoid 两端饱和，梯度接近 0。"),
         ("李四", "博士在读", "222", "计算也更便宜，只是一个 max。")]
+
+
+def test_2013_author_wrap_is_read_like_the_later_author_info():
+    html = _html(FAMILIES / "zhihu-old" / "question_2015.html").replace(
+        '<div class="zm-item-answer-author-info">', '<h3 class="zm-item-answer-author-wrap">')
+    assert [(a.author, a.author_bio) for a in _page(html).answers][0] == ("刘星", "机器学习研究员，偶尔写写代码")

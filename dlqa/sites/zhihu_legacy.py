@@ -2,7 +2,7 @@
 
 Each answer is a `div.zm-item-answer` (schema.org `Answer` microdata, `data-atoken` = the
 answer id, `data-created` = its Unix time): a vote bar, the author block
-`.zm-item-answer-author-info` (the author link, then a bio that is not part of the name:
+`.zm-item-answer-author-info` (2013: `h3.zm-item-answer-author-wrap`; the author link, then a bio that is not part of the name:
 `<span class="bio">` or, older, `<strong class="zu-question-my-bio">`; an anonymous answer
 has a plain `匿名用户`), the text in `.zm-editable-content`, and a meta bar whose
 `a.answer-date-link` is the answer's own link ("编辑于 2015-03-02"), next to "N 条评论",
@@ -67,7 +67,7 @@ def _answer(item: Any) -> Answer | None:
     if not content:
         return None
     body = rich_text(content[0])
-    info = item.xpath(f".//*[{cls('zm-item-answer-author-info')}]")
+    info = item.xpath(f".//*[{cls('zm-item-answer-author-info')} or {cls('zm-item-answer-author-wrap')}]")
     author = bio = profile = None
     if info:
         block = info[0]
