@@ -250,6 +250,8 @@ def test_clip_numbering_its_answers_splits_at_each_header():
 
 
 def test_2013_author_wrap_is_read_like_the_later_author_info():
-    html = _html(FAMILIES / "zhihu-old" / "question_2015.html").replace(
-        '<div class="zm-item-answer-author-info">', '<h3 class="zm-item-answer-author-wrap">')
+    html = re.sub(r'<div class="zm-item-answer-author-info">(.*?)</div>\n<div class="zm-item-vote-info',
+                  r'<h3 class="zm-item-answer-author-wrap">\1</h3>\n<div class="zm-item-vote-info',
+                  _html(FAMILIES / "zhihu-old" / "question_2015.html"), flags=re.S)
+    assert "zm-item-answer-author-wrap" in html and "zm-item-answer-author-info" not in html
     assert [(a.author, a.author_bio) for a in _page(html).answers][0] == ("刘星", "机器学习研究员，偶尔写写代码")
