@@ -34,15 +34,13 @@ from dlqa.sites import (
     zhihu_markup,
     zhihu_text,
 )
-from dlqa.sites.zhihu_markup import ANONYMOUS, cls, first_attr, first_text, rich_text
-from dlqa.sites.zhihu_markup import TITLE_SUFFIX as _TITLE_SUFFIX
+from dlqa.sites.zhihu_markup import ANONYMOUS, TITLE_SUFFIX, cls, first_attr, first_text, rich_text
 
 NAME = "zhihu"
 
 _ANSWER_ITEMS = "//*[contains(concat(' ',normalize-space(@class),' '),' AnswerItem ')]"
 _QUESTION_URL = re.compile(r"(?:https?:)?//(?:www\.)?zhihu\.com/question/(\d+)")
 _ANSWER_PATH = re.compile(r"/question/(\d+)/answer/(\d+)")
-_cls, _first_text, _first_attr = cls, first_text, first_attr
 
 
 def recognise(source: Source) -> bool:
@@ -54,8 +52,8 @@ def recognise(source: Source) -> bool:
         return zhihu_text.recognise(source)
     tree = source.tree
     return (
-        bool(tree.xpath(f"{_ANSWER_ITEMS}//*[{_cls('RichContent-inner')}]"))
-        or bool(tree.xpath(f"//h1[{_cls('QuestionHeader-title')}]"))
+        bool(tree.xpath(f"{_ANSWER_ITEMS}//*[{cls('RichContent-inner')}]"))
+        or bool(tree.xpath(f"//h1[{cls('QuestionHeader-title')}]"))
         or zhihu_legacy.recognise(source)
         or zhihu_column.recognise(source)
         or bool(tree.xpath("//script[@id='js-initialData' and contains(., 'zhihu')]"))
@@ -87,12 +85,12 @@ def extract_question(source: Source) -> Page:
     tree = source.tree
     page = Page(source_file=source.path, site=NAME, page_url=source.url)
     page.title = (
-        _first_text(tree.xpath(f"//h1[{_cls('QuestionHeader-title')}]"))
-        or _first_attr(tree, "//*[@itemtype='http://schema.org/Question']/meta[@itemprop='name']/@content")
-        or _TITLE_SUFFIX.sub("", source.html_title or "")
+        first_text(tree.xpath(f"//h1[{cls('QuestionHeader-title')}]"))
+        or first_attr(tree, "//*[@itemtype='http://schema.org/Question']/meta[@itemprop='name']/@content")
+        or TITLE_SUFFIX.sub("", source.html_title or "")
         or None
     )
-    detail = tree.xpath(f"//*[{_cls('QuestionHeader-detail')}]//*[{_cls('RichText')}]")
+    detail = tree.xpath(f"//*[{cls('QuestionHeader-detail')}]//*[{cls('RichText')}]")
     if detail:
         page.description = blocks.element_text(detail[0]) or None
     answers = [_answer(item) for item in _answer_items(tree)]
@@ -158,37 +156,37 @@ def _answer_items(tree: Any) -> list[Any]:
     items = tree.xpath(_ANSWER_ITEMS)
     inside = set()
     for item in items:
-        inside.update(id(nested) for nested in item.xpath(f".//*[{_cls('AnswerItem')}]"))
+        inside.update(id(nested) for nested in item.xpath(f".//*[{cls('AnswerItem')}]"))
     return [item for item in items if id(item) not in inside]
 
 
 def _answer(item: Any) -> Answer | None:
-    content = item.xpath(f".//*[{_cls('RichContent-inner')}]")
+    content = item.xpath(f".//*[{cls('RichContent-inner')}]")
     if not content:
         return None
-    rich = content[0].xpath(f".//*[{_cls('RichText')}]")
+    rich = content[0].xpath(f".//*[{cls('RichText')}]")
     body = rich_text(rich[0] if rich else content[0])
     zop = _zop(item)
-    author_info = item.xpath(f".//*[{_cls('AuthorInfo')}]")
+    author_info = item.xpath(f".//*[{cls('AuthorInfo')}]")
     author = (
-        _first_text(item.xpath(f".//*[{_cls('AuthorInfo-name')}]"))
-        or (_first_attr(author_info[0], "./meta[@itemprop='name']/@content") if author_info else None)
+        first_text(item.xpath(f".//*[{cls('AuthorInfo-name')}]"))
+        or (first_attr(author_info[0], "./meta[@itemprop='name']/@content") if author_info else None)
         or (str(zop.get("authorName") or "").strip() or None)
     )
-    bio = _first_text(item.xpath(f".//*[{_cls('AuthorInfo-badgeText')}]"))
+    bio = first_text(item.xpath(f".//*[{cls('AuthorInfo-badgeText')}]"))
     meta: dict[str, Any] = {}
     if author_info:
-        profile = blocks.absolute_url(_first_attr(author_info[0], "./meta[@itemprop='url']/@content"))
+        profile = blocks.absolute_url(first_attr(author_info[0], "./meta[@itemprop='url']/@content"))
         if profile and not profile.rstrip("/").endswith("/people"):
             meta["author_url"] = profile
     if author == ANONYMOUS:
         meta["anonymous"] = True
-    votes = _first_attr(item, "./meta[@itemprop='upvoteCount']/@content")
+    votes = first_attr(item, "./meta[@itemprop='upvoteCount']/@content")
     if votes and votes.isdigit():
         meta["upvotes"] = int(votes)
-    shown_time = item.xpath(f".//*[{_cls('ContentItem-time')}]")
-    posted_at = _first_attr(item, "./meta[@itemprop='dateCreated']/@content") or _shown_time(shown_time)
-    modified = _first_attr(item, "./meta[@itemprop='dateModified']/@content")
+    shown_time = item.xpath(f".//*[{cls('ContentItem-time')}]")
+    posted_at = first_attr(item, "./meta[@itemprop='dateCreated']/@content") or _shown_time(shown_time)
+    modified = first_attr(item, "./meta[@itemprop='dateModified']/@content")
     if modified and modified != posted_at:
         meta["modified_at"] = modified
     return Answer(
@@ -208,7 +206,7 @@ def _zop(item: Any) -> dict[str, Any]:
 
 def _answer_url(item: Any, shown_time: list[Any], zop: dict[str, Any]) -> str | None:
     """The answer's own absolute URL: schema.org meta, else its time link, else data-zop."""
-    candidates = [_first_attr(item, "./meta[@itemprop='url']/@content")]
+    candidates = [first_attr(item, "./meta[@itemprop='url']/@content")]
     candidates += [str(href) for element in shown_time for href in element.xpath(".//a/@href")]
     candidates += [str(href) for href in item.xpath(".//a[contains(@href,'/answer/')]/@href")]
     for candidate in candidates:
