@@ -44,7 +44,11 @@ def looks_like_mhtml(suffix: str, head: bytes) -> bool:
 def unpack(data: bytes) -> Unpacked:
     """The archive's main HTML part; `InputError` when there is none."""
     message = email.message_from_bytes(data, policy=email.policy.compat32)
-    part = next((p for p in message.walk() if p.get_content_type() == "text/html"), None)
+    pages = [p for p in message.walk() if p.get_content_type() == "text/html"]
+    # The main frame is the part at the snapshot's location; browsers also write it first.
+    snapshot = _header(message, "Snapshot-Content-Location")
+    part = next((p for p in pages if snapshot and _header(p, "Content-Location") == snapshot), None)
+    part = part or (pages[0] if pages else None)
     if part is None:
         # A "single file" of one HTML page without MIME parts: the body itself.
         if message.get_content_type() == "text/plain" and b"<html" in data[:65536].lower():

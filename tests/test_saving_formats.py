@@ -212,3 +212,21 @@ def test_clip_link_title_naming_the_answerer_attributes():
     [answer] = parse_text(text, "note.md").answers
     assert (answer.author, answer.url) == ("孙八", "https://www.zhihu.com/question/7/answer/77")
     assert answer.body == "归一化让不同特征的尺度一致，梯度下降走得更直。"
+
+
+def test_mhtml_main_frame_is_the_part_at_the_snapshot_location(tmp_path: Path):
+    main = quopri.encodestring("<html><body><p>主页面：梯度裁剪防止梯度爆炸。</p></body></html>".encode()).decode()
+    frame = quopri.encodestring("<html><body><p>扫码登录知乎</p></body></html>".encode()).decode()
+    archive = (
+        "From: <Saved by Blink>\r\nSnapshot-Content-Location: https://example.org/main\r\nMIME-Version: 1.0\r\n"
+        'Content-Type: multipart/related; type="text/html"; boundary="b"\r\n\r\n'
+        "--b\r\nContent-Type: text/html\r\nContent-Transfer-Encoding: quoted-printable\r\n"
+        f"Content-Location: https://example.org/login-frame\r\n\r\n{frame}\r\n"
+        "--b\r\nContent-Type: text/html\r\nContent-Transfer-Encoding: quoted-printable\r\n"
+        f"Content-Location: https://example.org/main\r\n\r\n{main}\r\n--b--\r\n"
+    )
+    path = tmp_path / "frames.mhtml"
+    path.write_bytes(archive.encode("ascii"))
+    page = parse_file(path)
+    assert [a.body for a in page.answers] == ["主页面：梯度裁剪防止梯度爆炸。"]
+    assert page.page_url == "https://example.org/main"
