@@ -1,0 +1,157 @@
+"""Repeated post blocks: a forum without structured data still repeats one markup shape per post.
+
+Every post of a thread is rendered by the same template: one element with the same tag and
+classes, holding a link to its author's profile and a body. So the posts of a page are found
+without knowing the forum software:
+
+1. author links: anchors with short visible text pointing at a profile (`/u/x`, `/member/x`,
+   `space-uid-1`, `home.php?mod=space`, `memberlist.php?mode=viewprofile`, …);
+2. for each, its ancestors, keyed by shape (tag + class names without numbers);
+3. the shape shared by the most ancestors (at least two, none inside another) that each hold
+   a body besides the author is the post element; the smallest such shape wins a tie;
+4. in each post, the body is the largest descendant named like a body (`content`, `message`,
+   `post-body`, …) that holds no author link, else the largest block without one.
+
+Everything outside the post elements (navigation, side boxes, hot lists, login prompts) is
+left behind by construction; inside a body, edit stamps, signatures and quote buttons go.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from dlqa.sites.structured import Post, Thread
+from dlqa.sites.threads import absolute, body_text, first_text
+from dlqa.textutil import clean_line
+
+#: A profile link's target, on the forum engines people run (Discuz!, phpBB, Discourse,
+#: Flarum, NodeBB, vBulletin, Tieba, SegmentFault, generic CMSs).
+PROFILE_HREF = re.compile(
+    r"/(?:u|user|users|member|members|people|profile|space|author|home)/[^/?#]+/?(?:[?#]|$)"
+    r"|space-uid-\d+|mod=space|[?&](?:uid|un|u|user_id|userid)=[^&#]+"
+    r"|memberlist\.php\?mode=viewprofile|member\.php\?|/home/main",
+    re.IGNORECASE,
+)
+#: Class or id words of a post's body.
+BODY_HINT = re.compile(r"content|message|body|text|cooked|entry|postmsg|t_f\b|reply_content|post_content", re.IGNORECASE)
+#: Class or id words that are never a body (even when they contain a body hint word).
+NOT_BODY = re.compile(r"meta|info|author|user|sign|footer|action|button|btn|tool|avatar|head|title|quote-?btn|vote", re.IGNORECASE)
+#: Chrome inside a body: edit stamps, signatures, attachments' download bars, copy buttons.
+BODY_CHROME = (
+    ".//*[contains(@class,'pstatus') or contains(@class,'signature') or contains(@class,'sign-area')"
+    " or contains(@class,'edit-notice') or contains(@class,'copy-btn') or contains(@class,'advert')"
+    " or contains(@class,'ad-box') or contains(@class,'post-actions') or contains(@class,'attach_nopermission')]"
+)
+#: A post's own link: `#pid12`, `?pid=12`, `#post_12`, `#p12`, `/t/slug/1/3`.
+POST_HREF = re.compile(
+    r"(?:[#?&](?:pid|post|p|reply|r|comment)[-_=]?\d+|#post[-_]?\d+|findpost|/a-\d+$)", re.IGNORECASE
+)
+_DIGITS = re.compile(r"\d+")
+#: The longest author name that is still a name, not a sentence.
+MAX_NAME_CHARS = 40
+MIN_POSTS = 2
+#: Ancestors climbed from an author link when looking for its post element.
+MAX_CLIMB = 12
+
+
+def author_links(tree: Any) -> list[Any]:
+    """Anchors that name a person: a profile target and a short visible name."""
+    links = []
+    for anchor in tree.xpath("//body//a[@href]"):
+        if not PROFILE_HREF.search(anchor.get("href") or ""):
+            continue
+        name = clean_line(anchor.text_content())
+        if name and len(name) <= MAX_NAME_CHARS and not name.startswith("@"):
+            links.append(anchor)
+    return links
+
+
+def _shape(element: Any) -> tuple[str, str]:
+    classes = " ".join(sorted(_DIGITS.sub("", c) for c in (element.get("class") or "").split()))
+    return element.tag if isinstance(element.tag, str) else "", classes
+
+
+def detect(tree: Any, base: str | None) -> list[Post] | None:
+    """The page's posts by their repeated shape, or None when the page has no such list."""
+    links = author_links(tree)
+    if len(links) < MIN_POSTS:
+        return None
+    groups: dict[tuple[Any, ...], dict[int, tuple[Any, int]]] = {}
+    for link in links:
+        node, depth = link.getparent(), 0
+        while node is not None and depth < MAX_CLIMB and node.tag not in ("body", "html"):
+            groups.setdefault(_shape(node), {})[id(node)] = (node, depth)
+            node, depth = node.getparent(), depth + 1
+    best: tuple[tuple[int, int], list[Any]] | None = None
+    for members in groups.values():
+        elements = [element for element, _ in members.values()]
+        if len(elements) < MIN_POSTS or _nested(elements):
+            continue
+        posts = [element for element in elements if _body_element(element) is not None]
+        if len(posts) < MIN_POSTS or len(posts) < len(elements) * 0.8:
+            continue
+        depth = min(d for _, d in members.values())
+        score = (len(posts), -depth)
+        if best is None or score > best[0]:
+            best = (score, posts)
+    if best is None:
+        return None
+    return [_post(element, base) for element in best[1]]
+
+
+def _nested(elements: list[Any]) -> bool:
+    ids = {id(element) for element in elements}
+    return any(id(ancestor) in ids for element in elements for ancestor in element.iterancestors())
+
+
+def _has_author_link(element: Any) -> bool:
+    return any(PROFILE_HREF.search(a.get("href") or "") for a in element.iter("a"))
+
+
+def _body_element(post: Any) -> Any | None:
+    """The post's body: the largest body-named block without an author link, else any block."""
+    hinted: list[tuple[int, Any]] = []
+    plain: list[tuple[int, Any]] = []
+    for element in post.iterdescendants():
+        if not isinstance(element.tag, str) or element.tag in ("a", "span", "img", "b", "strong", "i", "em"):
+            continue
+        names = f"{element.get('class') or ''} {element.get('id') or ''}"
+        if _has_author_link(element):
+            continue
+        size = len(clean_line(element.text_content()))
+        if size == 0:
+            continue
+        if BODY_HINT.search(names) and not NOT_BODY.search(names):
+            hinted.append((size, element))
+        else:
+            plain.append((size, element))
+    if hinted:
+        return max(hinted, key=lambda pair: pair[0])[1]
+    if plain:
+        return max(plain, key=lambda pair: pair[0])[1]
+    return None
+
+
+def _post(element: Any, base: str | None) -> Post:
+    body = _body_element(element)
+    author = next((clean_line(a.text_content()) for a in element.iter("a")
+                   if PROFILE_HREF.search(a.get("href") or "") and clean_line(a.text_content())
+                   and len(clean_line(a.text_content())) <= MAX_NAME_CHARS), None)
+    url = None
+    for anchor in element.iter("a"):
+        href = anchor.get("href") or ""
+        if POST_HREF.search(href) and (body is None or anchor not in body.iter("a")):
+            url = absolute(base, href)
+            break
+    time = first_text(element, ".//time/@datetime") or first_text(element, ".//*[contains(@class,'date') or contains(@class,'time')]")
+    return Post(body=body_text(body, BODY_CHROME) if body is not None else "", author=author, url=url,
+                posted_at=time)
+
+
+def thread_of(tree: Any, base: str | None, title: str | None) -> Thread | None:
+    """A forum `Thread` from the repeated posts: the first is the opening post."""
+    posts = detect(tree, base)
+    if not posts:
+        return None
+    return Thread("forum", title=title, url=base, head=posts[0], replies=posts[1:])
