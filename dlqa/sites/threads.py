@@ -124,7 +124,7 @@ def page_from_thread(source: Source, site: str, thread: Thread, title: str | Non
     page.title = title or thread.title or (thread.head.title if thread.head else None) or source.html_title
     if thread.kind == "qa":
         head = thread.head
-        page.question_url = (head.url if head and head.url else None) or page.page_url
+        page.question_url = page.page_url or (head.url if head and head.url else None)
         page.description = head.body if head and head.body else None
         if head and head.author:
             page.meta["asked_by"] = head.author
