@@ -187,8 +187,10 @@ def case_lines(card: dict[str, Any]) -> str:
     lines = []
     for case in card["cases"]:
         status = "ok" if not case["missed"] and case["extracted"] == case["golden"] else "!!"
+        if case["links"] < case["matched"] or case["authors"] < case["matched"]:
+            status = "!!"
         line = (f"{status} {case['family']}/{case['case']}: {case['matched']}/{case['golden']} matched, "
-                f"{case['extracted']} extracted")
+                f"{case['extracted']} extracted, links {case['links']}, authors {case['authors']}")
         if case["error"]:
             line += f"; error: {case['error']}"
         if case["missed"]:

@@ -32,7 +32,7 @@ _TOPIC_URL = re.compile(r"^(?P<topic>https?://[^?#]+?/t/[^/?#]+/\d+)(?:/\d+)?/?(
 RULES = PostRules(
     post="//article[starts-with(@id,'post_')][@data-post-id]",
     body=f".//div[{has_class('cooked')}]",
-    author=f".//span[{has_class('first')}]//a | .//*[{has_class('names')}]//a",
+    author=(f".//span[{has_class('first')}]//a", f".//*[{has_class('names')}]//a"),
     posted_at=f".//*[{has_class('relative-date')}]/@data-time | .//a[{has_class('post-date')}]//span/@title",
     url=lambda post, base: absolute(base, (post.xpath(f".//a[{has_class('post-date')}]/@href") or [None])[0]),
 )

@@ -32,14 +32,14 @@ _CHROME = f".//*[{has_class('Post-footer')} or {has_class('Post-actions')}]"
 RENDERED = PostRules(
     post=f"//*[{has_class('PostStream-item')}][@data-type='comment' or not(@data-type)]//article[{has_class('CommentPost')}]",
     body=f".//div[{has_class('Post-body')}]",
-    author=f".//*[{has_class('PostUser-name')}]//*[{has_class('username')}] | .//*[{has_class('PostUser-name')}]",
+    author=(f".//*[{has_class('PostUser-name')}]//*[{has_class('username')}]", f".//*[{has_class('PostUser-name')}]"),
     posted_at=f".//*[{has_class('PostMeta')}]//time/@datetime",
     chrome=_CHROME,
 )
 SERVER_COPY = PostRules(
     post="//*[@id='flarum-content']//article",
     body=f".//div[{has_class('Post-body')}]",
-    author=f".//*[{has_class('PostUser-name')}] | .//h3",
+    author=(f".//*[{has_class('PostUser-name')}]", ".//h3"),
 )
 
 

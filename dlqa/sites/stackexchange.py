@@ -34,7 +34,7 @@ TITLE_SUFFIX = re.compile(r"\s+-\s+(?:Stack Overflow|[^-]{1,60}Stack Exchange|Su
 RULES = PostRules(
     post=f"//div[{has_class('answer')}][@data-answerid]",
     body=f".//div[{has_class('js-post-body')} or {has_class('s-prose')}]",
-    author=f".//div[{has_class('post-signature')}][last()]//div[{has_class('user-details')}]/a",
+    author=(f".//div[{has_class('post-signature')}][last()]//div[{has_class('user-details')}]/a",),
     url=lambda post, base: absolute(base, f"/a/{post.get('data-answerid')}"),
 )
 

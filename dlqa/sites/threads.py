@@ -39,8 +39,8 @@ class PostRules:
     post: str
     #: The post's body, relative to the post.
     body: str
-    #: The author's name, relative to the post (the first non-empty match wins).
-    author: str = ""
+    #: The author's name, relative to the post: XPaths tried in order, the first non-empty wins.
+    author: tuple[str, ...] = ()
     #: Elements inside the body that are chrome (fold notices, ads, edit stamps), dropped.
     chrome: str = ""
     #: The post's time, relative to the post (its text, or a `datetime`/`title` attribute).
@@ -59,7 +59,7 @@ def read_posts(tree: Any, rules: PostRules, base: str | None) -> list[Post]:
             continue
         posts.append(Post(
             body=body_text(bodies[0], rules.chrome),
-            author=first_text(element, rules.author) if rules.author else None,
+            author=first_text(element, *rules.author),
             posted_at=_time(element, rules.posted_at) if rules.posted_at else None,
             url=rules.url(element, base) if rules.url else None,
         ))
@@ -84,11 +84,13 @@ def body_text(element: Any, chrome: str = "") -> str:
     return blocks.element_text(element)
 
 
-def first_text(element: Any, xpath: str) -> str | None:
-    for match in element.xpath(xpath):
-        text = clean_line(match if isinstance(match, str) else match.text_content())
-        if text:
-            return text
+def first_text(element: Any, *xpaths: str) -> str | None:
+    """The first non-empty text (or attribute value) the XPaths find, tried in order."""
+    for xpath in xpaths:
+        for match in element.xpath(xpath):
+            text = clean_line(match if isinstance(match, str) else match.text_content())
+            if text:
+                return text
     return None
 
 

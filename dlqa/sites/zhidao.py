@@ -35,7 +35,7 @@ RULES = PostRules(
     body=".//*[@accuse='aContent']",
     author=(
         f".//*[{has_class('wgt-replyer-best-uname')} or {has_class('wgt-replyer-all-uname')}"
-        f" or {has_class('user-name')} or {has_class('quality-info-name')}]"
+        f" or {has_class('user-name')} or {has_class('quality-info-name')}]",
     ),
     posted_at=f".//*[{has_class('wgt-replyer-all-time')} or {has_class('answer-time')} or {has_class('wgt-replyer-best-time')}]",
     chrome=_FOLD,
