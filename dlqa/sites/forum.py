@@ -15,7 +15,7 @@ from dlqa import blocks
 from dlqa.model import Page
 from dlqa.sites import Site, Source, posts, structured
 from dlqa.sites.structured import Thread
-from dlqa.sites.threads import first_text, page_from_thread
+from dlqa.sites.threads import heading_title, page_from_thread
 
 NAME = "forum"
 #: The share of the page's text the detected posts must hold.
@@ -46,7 +46,7 @@ def recognise(source: Source) -> bool:
 def extract(source: Source) -> Page:
     thread = _structured(source) or _repeated(source)
     assert thread is not None
-    title = first_text(source.tree, "//h1") or thread.title
+    title = heading_title(source.tree, source.html_title) or thread.title
     if not title and source.html_title:
         title = TITLE_SUFFIX.sub("", source.html_title)
     page = page_from_thread(source, NAME, thread, title)

@@ -391,30 +391,41 @@ def _markup_body(tree: Any, text: str) -> str | None:
     if len(wanted) < 8:
         return None
     prefix = wanted[:12]
-    holders = tree.xpath("//body//text()[contains(translate(., ' \t\r\n', ''), $p)]/..", p=prefix[:6])
     best: tuple[int, Any] | None = None
     seen: set[int] = set()
-    for holder in holders:
-        node = holder
-        while node is not None and isinstance(node.tag, str) and node.tag.lower() not in ("body", "html"):
-            if id(node) in seen:
-                break
-            seen.add(id(node))
-            if node.tag.lower() in ("script", "style", "noscript", "template", "head", "title"):
-                break
-            squashed = _squash(node.text_content())
-            if prefix in squashed:
-                if not squashed.startswith(prefix):
-                    break  # the words sit mid-element: every ancestor starts elsewhere too
-                if len(squashed) >= len(wanted) * 0.98:
-                    if best is None or len(squashed) < best[0]:
-                        best = (len(squashed), node)
-                    break
-            node = node.getparent()
+    # The opening words may be split across inline elements (`可以用 <code>torch…`): the
+    # text nodes are probed with fewer characters when more find nothing.
+    for probe in (prefix[:6], prefix[:2]):
+        holders = tree.xpath("//body//text()[contains(translate(., ' \t\r\n', ''), $p)]/..", p=probe)
+        for holder in holders:
+            best = _smallest_holder(holder, prefix, len(wanted), seen, best)
+        if best is not None:
+            break
     if best is None:
         return None
     body = blocks.element_text(best[1])
     return body if _squash(body).startswith(prefix) else None
+
+
+def _smallest_holder(
+    node: Any, prefix: str, length: int, seen: set[int], best: tuple[int, Any] | None
+) -> tuple[int, Any] | None:
+    """Climb from a text's element to the first ancestor that starts with `prefix` and holds
+    at least `length` characters; keep it when it is smaller than `best`."""
+    while node is not None and isinstance(node.tag, str) and node.tag.lower() not in ("body", "html"):
+        if id(node) in seen or node.tag.lower() in ("script", "style", "noscript", "template", "head", "title"):
+            break
+        seen.add(id(node))
+        squashed = _squash(node.text_content())
+        if prefix in squashed:
+            if not squashed.startswith(prefix):
+                break  # the words sit mid-element: every ancestor starts elsewhere too
+            if len(squashed) >= length * 0.98:
+                if best is None or len(squashed) < best[0]:
+                    best = (len(squashed), node)
+                break
+        node = node.getparent()
+    return best
 
 
 def _count(value: str | None) -> int | None:

@@ -112,6 +112,17 @@ def absolute(base: str | None, href: str | None) -> str | None:
     return blocks.absolute_url(urljoin(base or "", href.strip()))
 
 
+def heading_title(tree: Any, html_title: str | None) -> str | None:
+    """The page's heading: the `<h1>` the `<title>` starts with (a logo can be an h1 too),
+    else the first non-empty `<h1>`."""
+    headings = [clean_line(h.text_content()) for h in tree.xpath("//body//h1")]
+    headings = [h for h in headings if h]
+    for heading in headings:
+        if html_title and len(heading) >= 4 and html_title.startswith(heading):
+            return heading
+    return headings[0] if headings else None
+
+
 def strip_title(title: str | None, suffix: re.Pattern[str] | None) -> str | None:
     """A page title without the site's suffix (" - Stack Overflow", "_百度知道")."""
     if not title:
