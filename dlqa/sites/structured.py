@@ -14,6 +14,7 @@ in full, the markup's body is used instead (`_markup_body`).
 
 from __future__ import annotations
 
+import html
 import json
 import re
 from collections.abc import Iterator
@@ -38,6 +39,7 @@ MAX_JSONLD_CHARS = 2_000_000
 MAX_MARKUP_SEARCH_CHARS = 3_000_000
 _SPACE = re.compile(r"\s+")
 _ELLIPSIS = re.compile(r"(?:\.\.\.|…|⋯)+\s*$")
+_ESCAPED = re.compile(r"&(?:lt|gt|amp|quot|nbsp|#\d+|#x[0-9a-f]+);", re.IGNORECASE)
 _HTML_TAG = re.compile(r"<(?:p|br|div|span|a|pre|code|ul|ol|li|img|strong|em|h\d|blockquote)\b", re.IGNORECASE)
 
 
@@ -298,6 +300,8 @@ def _json_text(obj: dict[str, Any]) -> str:
     for name in TEXT_PROPS:
         value = obj.get(name)
         if isinstance(value, str) and value.strip():
+            if _ESCAPED.search(value):  # HTML escaped once more inside the JSON string
+                value = html.unescape(value)
             if _HTML_TAG.search(value):
                 return blocks.element_text(blocks.parse_html(f"<div>{value}</div>"))
             return "\n".join(clean_line(line) for line in value.split("\n")).strip()
