@@ -19,7 +19,7 @@ from dlqa.sites.threads import heading_title, page_from_thread
 
 NAME = "forum"
 #: The share of the page's text the detected posts must hold.
-MIN_POST_SHARE = 0.3
+MIN_POST_SHARE = 0.25
 TITLE_SUFFIX = re.compile(r"\s+[-_|–—]\s+[^-_|–—]{1,40}$")
 
 

@@ -7,8 +7,9 @@ without knowing the forum software:
 1. author links: anchors with short visible text pointing at a profile (`/u/x`, `/member/x`,
    `space-uid-1`, `home.php?mod=space`, `memberlist.php?mode=viewprofile`, …);
 2. for each, its ancestors, keyed by shape (tag + class names without numbers);
-3. the shape shared by the most ancestors (at least two, none inside another) that each hold
-   a body besides the author is the post element; the smallest such shape wins a tie;
+3. among the shapes shared by at least two ancestors (none inside another) that each hold a
+   body besides the author, the post element is the one whose bodies hold the most text (a
+   sidebar's "latest replies by" list loses to the thread); the deepest wins a tie;
 4. in each post, the body is the largest descendant named like a body (`content`, `message`,
    `post-body`, …) that holds no author link, else the largest block without one.
 
@@ -47,6 +48,8 @@ BODY_CHROME = (
 POST_HREF = re.compile(
     r"(?:[#?&](?:pid|post|p|reply|r|comment)[-_=]?\d+|#post[-_]?\d+|findpost|/a-\d+$)", re.IGNORECASE
 )
+#: Class words of the element naming a post's author (a guest's name has no profile link).
+AUTHOR_CLASS = re.compile(r"(?:^|[\s_-])(?:username|user-name|username-coloured|author|poster)(?:$|[\s_-])", re.IGNORECASE)
 _DIGITS = re.compile(r"\d+")
 #: The longest author name that is still a name, not a sentence.
 MAX_NAME_CHARS = 40
@@ -83,21 +86,48 @@ def detect(tree: Any, base: str | None) -> list[Post] | None:
         while node is not None and depth < MAX_CLIMB and node.tag not in ("body", "html"):
             groups.setdefault(_shape(node), {})[id(node)] = (node, depth)
             node, depth = node.getparent(), depth + 1
-    best: tuple[tuple[int, int], list[Any]] | None = None
+    best: tuple[tuple[int, int, int], list[Any]] | None = None
     for members in groups.values():
         elements = [element for element, _ in members.values()]
         if len(elements) < MIN_POSTS or _nested(elements):
             continue
-        posts = [element for element in elements if _body_element(element) is not None]
+        bodies = [(element, _body_element(element)) for element in elements]
+        posts = [(element, body) for element, body in bodies if body is not None]
         if len(posts) < MIN_POSTS or len(posts) < len(elements) * 0.8:
             continue
+        text = sum(len(clean_line(body.text_content())) for _, body in posts)
         depth = min(d for _, d in members.values())
-        score = (len(posts), -depth)
+        score = (text, len(posts), -depth)
         if best is None or score > best[0]:
-            best = (score, posts)
+            best = (score, [element for element, _ in posts])
     if best is None:
         return None
-    return [_post(element, base) for element in best[1]]
+    return [_post(element, base) for element in _with_same_shape_siblings(best[1])]
+
+
+def _with_same_shape_siblings(posts: list[Any]) -> list[Any]:
+    """The posts plus the elements of the same shape, at the same depth of their list, that
+    have a body and a name element: a guest's post has no profile link but is rendered by the
+    same template."""
+    chosen = {id(post) for post in posts}
+    ancestors = [list(post.iterancestors()) for post in posts]
+    common = next((a for a in ancestors[0] if all(any(a is b for b in others) for others in ancestors[1:])), None)
+    if common is None:
+        return posts
+    depth = next(i for i, a in enumerate(ancestors[0]) if a is common) + 1
+    base = sum(1 for _ in common.iterancestors())
+    shape = _shape(posts[0])
+
+    def same_template(element: Any) -> bool:
+        return (
+            isinstance(element.tag, str) and _shape(element) == shape
+            and sum(1 for _ in element.iterancestors()) - base == depth
+            and not any(id(a) in chosen for a in element.iterancestors())
+            and any(AUTHOR_CLASS.search(n.get("class") or "") for n in element.iter() if isinstance(n.tag, str))
+            and _body_element(element) is not None
+        )
+
+    return [element for element in common.iterdescendants() if id(element) in chosen or same_template(element)]
 
 
 def _nested(elements: list[Any]) -> bool:
@@ -106,7 +136,15 @@ def _nested(elements: list[Any]) -> bool:
 
 
 def _has_author_link(element: Any) -> bool:
-    return any(PROFILE_HREF.search(a.get("href") or "") for a in element.iter("a"))
+    """Whether the element holds its post's author (a profile link or a name element)."""
+    for node in element.iter():
+        if not isinstance(node.tag, str):
+            continue
+        if node.tag == "a" and PROFILE_HREF.search(node.get("href") or ""):
+            return True
+        if AUTHOR_CLASS.search(node.get("class") or ""):
+            return True
+    return False
 
 
 def _body_element(post: Any) -> Any | None:
@@ -138,6 +176,10 @@ def _post(element: Any, base: str | None) -> Post:
     author = next((clean_line(a.text_content()) for a in element.iter("a")
                    if PROFILE_HREF.search(a.get("href") or "") and clean_line(a.text_content())
                    and len(clean_line(a.text_content())) <= MAX_NAME_CHARS), None)
+    if author is None:  # a guest: the name element without a link
+        author = next((clean_line(node.text_content()) for node in element.iter()
+                       if isinstance(node.tag, str) and node.tag != "p" and AUTHOR_CLASS.search(node.get("class") or "")
+                       and 0 < len(clean_line(node.text_content())) <= MAX_NAME_CHARS), None)
     url = None
     for anchor in element.iter("a"):
         href = anchor.get("href") or ""

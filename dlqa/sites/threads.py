@@ -113,14 +113,16 @@ def absolute(base: str | None, href: str | None) -> str | None:
 
 
 def heading_title(tree: Any, html_title: str | None) -> str | None:
-    """The page's heading: the `<h1>` the `<title>` starts with (a logo can be an h1 too),
-    else the first non-empty `<h1>`."""
-    headings = [clean_line(h.text_content()) for h in tree.xpath("//body//h1")]
-    headings = [h for h in headings if h]
-    for heading in headings:
-        if html_title and len(heading) >= 4 and html_title.startswith(heading):
-            return heading
-    return headings[0] if headings else None
+    """The page's heading: the `<h1>` (else `<h2>`) the `<title>` starts with — the site's
+    logo can be an h1 too; without a `<title>`, the first `<h1>`."""
+    for level in ("h1", "h2"):
+        for heading in tree.xpath(f"//body//{level}"):
+            text = clean_line(heading.text_content())
+            if html_title and len(text) >= 4 and html_title.startswith(text):
+                return text
+    if html_title:
+        return None
+    return next((t for t in (clean_line(h.text_content()) for h in tree.xpath("//body//h1")) if t), None)
 
 
 def strip_title(title: str | None, suffix: re.Pattern[str] | None) -> str | None:
