@@ -14,6 +14,7 @@ from dlqa import chrome
 from dlqa.model import Page
 from dlqa.sites import Site, Source, maintext
 from dlqa.sites.common import article_page
+from dlqa.sites.threads import first_text, heading_title
 
 RULES = chrome.WECHAT + chrome.BLOG + chrome.ZHIHU_TRAILER
 
@@ -23,11 +24,17 @@ def recognise(source: Source) -> bool:
 
 
 def extract(source: Source) -> Page:
-    if source.is_html:
-        text = maintext.main_text(source.tree)
-        if text and text.strip():
-            source = dataclasses.replace(source, text=text)
-    return article_page(source, "web", RULES)
+    if not source.is_html:
+        return article_page(source, "web", RULES)
+    text = maintext.main_text(source.tree)
+    title = heading_title(source.tree, source.html_title) or source.html_title
+    if text and text.strip():
+        source = dataclasses.replace(source, text=text, html_title=title)
+    page = article_page(source, "web", RULES)
+    # One unit whose author the page names in its metadata (`<meta name="author">`).
+    if len(page.answers) == 1 and not page.answers[0].author:
+        page.answers[0].author = first_text(source.tree, "//meta[@name='author']/@content")
+    return page
 
 
 SITE = Site("web", recognise, extract)

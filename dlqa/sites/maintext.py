@@ -24,7 +24,7 @@ CHROME_WORDS = re.compile(
     r"(?:^|[-_\s])(?:nav|navbar|navigation|menu|sidebar|side|aside|footer|foot|breadcrumbs?|crumbs?"
     r"|comments?|related|recommend(?:ed|s)?|hot|hotlist|share|social|login|signin|sign-in|register"
     r"|ads?|advert(?:isement)?|banner|toolbar|copyright|pagination|pager|widget|popup|modal|cookies?"
-    r"|subscribe|qrcode|download-app|app-download|tags?|topbar|masthead|header)(?:$|[-_\s])",
+    r"|subscribe|qrcode|download-app|app-download|tags?|topbar|masthead|header|headerlink|permalink)(?:$|[-_\s])",
     re.IGNORECASE,
 )
 CONTENT_WORDS = re.compile(r"(?:^|[-_\s])(?:content|article|post|entry|main|body|text|detail)(?:$|[-_\s])", re.IGNORECASE)
