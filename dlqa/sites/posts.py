@@ -54,6 +54,8 @@ _DIGITS = re.compile(r"\d+")
 #: The longest author name that is still a name, not a sentence.
 MAX_NAME_CHARS = 40
 MIN_POSTS = 2
+#: More author links than any thread page shows: a member list or a dump, not a thread.
+MAX_AUTHOR_LINKS = 5000
 #: Ancestors climbed from an author link when looking for its post element.
 MAX_CLIMB = 12
 
@@ -78,8 +80,9 @@ def _shape(element: Any) -> tuple[str, str]:
 def detect(tree: Any, base: str | None) -> list[Post] | None:
     """The page's posts by their repeated shape, or None when the page has no such list."""
     links = author_links(tree)
-    if len(links) < MIN_POSTS:
+    if len(links) < MIN_POSTS or len(links) > MAX_AUTHOR_LINKS:
         return None
+    holders = _author_holders(tree)
     groups: dict[tuple[Any, ...], dict[int, tuple[Any, int]]] = {}
     for link in links:
         node, depth = link.getparent(), 0
@@ -91,7 +94,7 @@ def detect(tree: Any, base: str | None) -> list[Post] | None:
         elements = [element for element, _ in members.values()]
         if len(elements) < MIN_POSTS or _nested(elements):
             continue
-        bodies = [(element, _body_element(element)) for element in elements]
+        bodies = [(element, _body_element(element, holders)) for element in elements]
         posts = [(element, body) for element, body in bodies if body is not None]
         if len(posts) < MIN_POSTS or len(posts) < len(elements) * 0.8:
             continue
@@ -102,10 +105,10 @@ def detect(tree: Any, base: str | None) -> list[Post] | None:
             best = (score, [element for element, _ in posts])
     if best is None:
         return None
-    return [_post(element, base) for element in _with_same_shape_siblings(best[1])]
+    return [_post(element, base, holders) for element in _with_same_shape_siblings(best[1], holders)]
 
 
-def _with_same_shape_siblings(posts: list[Any]) -> list[Any]:
+def _with_same_shape_siblings(posts: list[Any], holders: dict[int, Any]) -> list[Any]:
     """The posts plus the elements of the same shape, at the same depth of their list, that
     have a body and a name element: a guest's post has no profile link but is rendered by the
     same template."""
@@ -124,7 +127,7 @@ def _with_same_shape_siblings(posts: list[Any]) -> list[Any]:
             and sum(1 for _ in element.iterancestors()) - base == depth
             and not any(id(a) in chosen for a in element.iterancestors())
             and any(AUTHOR_CLASS.search(n.get("class") or "") for n in element.iter() if isinstance(n.tag, str))
-            and _body_element(element) is not None
+            and _body_element(element, holders) is not None
         )
 
     return [element for element in common.iterdescendants() if id(element) in chosen or same_template(element)]
@@ -135,19 +138,24 @@ def _nested(elements: list[Any]) -> bool:
     return any(id(ancestor) in ids for element in elements for ancestor in element.iterancestors())
 
 
-def _has_author_link(element: Any) -> bool:
-    """Whether the element holds its post's author (a profile link or a name element)."""
-    for node in element.iter():
+def _author_holders(tree: Any) -> dict[int, Any]:
+    """Every element that holds a post's author (a profile link or a name element), by id,
+    found in one pass so that asking it of each candidate body costs nothing. The elements
+    are kept as values: lxml's element objects live only while referenced, and a freed one's
+    id may be reused by another element."""
+    holders: dict[int, Any] = {}
+    for node in tree.iter():
         if not isinstance(node.tag, str):
             continue
-        if node.tag == "a" and PROFILE_HREF.search(node.get("href") or ""):
-            return True
-        if AUTHOR_CLASS.search(node.get("class") or ""):
-            return True
-    return False
+        if (node.tag == "a" and PROFILE_HREF.search(node.get("href") or "")) or AUTHOR_CLASS.search(
+            node.get("class") or ""
+        ):
+            for holder in (node, *node.iterancestors()):
+                holders[id(holder)] = holder
+    return holders
 
 
-def _body_element(post: Any) -> Any | None:
+def _body_element(post: Any, holders: dict[int, Any]) -> Any | None:
     """The post's body: the largest body-named block without an author link, else any block."""
     hinted: list[tuple[int, Any]] = []
     plain: list[tuple[int, Any]] = []
@@ -155,7 +163,7 @@ def _body_element(post: Any) -> Any | None:
         if not isinstance(element.tag, str) or element.tag in ("a", "span", "img", "b", "strong", "i", "em"):
             continue
         names = f"{element.get('class') or ''} {element.get('id') or ''}"
-        if _has_author_link(element):
+        if id(element) in holders:
             continue
         size = len(clean_line(element.text_content()))
         if size == 0:
@@ -171,8 +179,8 @@ def _body_element(post: Any) -> Any | None:
     return None
 
 
-def _post(element: Any, base: str | None) -> Post:
-    body = _body_element(element)
+def _post(element: Any, base: str | None, holders: dict[int, Any]) -> Post:
+    body = _body_element(element, holders)
     author = next((clean_line(a.text_content()) for a in element.iter("a")
                    if PROFILE_HREF.search(a.get("href") or "") and clean_line(a.text_content())
                    and len(clean_line(a.text_content())) <= MAX_NAME_CHARS), None)

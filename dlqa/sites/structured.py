@@ -396,7 +396,7 @@ def _markup_body(tree: Any, text: str) -> str | None:
         return None
     prefix = wanted[:12]
     best: tuple[int, Any] | None = None
-    seen: set[int] = set()
+    seen: dict[int, Any] = {}  # by id, the elements kept alive so their ids stay theirs
     # The opening words may be split across inline elements (`可以用 <code>torch…`): the
     # text nodes are probed with fewer characters when more find nothing.
     for probe in (prefix[:6], prefix[:2]):
@@ -412,14 +412,14 @@ def _markup_body(tree: Any, text: str) -> str | None:
 
 
 def _smallest_holder(
-    node: Any, prefix: str, length: int, seen: set[int], best: tuple[int, Any] | None
+    node: Any, prefix: str, length: int, seen: dict[int, Any], best: tuple[int, Any] | None
 ) -> tuple[int, Any] | None:
     """Climb from a text's element to the first ancestor that starts with `prefix` and holds
     at least `length` characters; keep it when it is smaller than `best`."""
     while node is not None and isinstance(node.tag, str) and node.tag.lower() not in ("body", "html"):
         if id(node) in seen or node.tag.lower() in ("script", "style", "noscript", "template", "head", "title"):
             break
-        seen.add(id(node))
+        seen[id(node)] = node
         squashed = _squash(node.text_content())
         if prefix in squashed:
             if not squashed.startswith(prefix):

@@ -53,9 +53,9 @@ def recognise(source: Source) -> bool:
 def extract(source: Source) -> Page:
     tree = source.tree
     answers = read_posts(tree, RULES, source.url)
-    best = {id(element) for element in tree.xpath(_BEST)}
+    best = tree.xpath(_BEST)  # kept alive: the identity test below compares element objects
     for post, element in zip(answers, tree.xpath(RULES.post), strict=False):
-        post.accepted = id(element) in best
+        post.accepted = any(element is chosen for chosen in best)
         if post.posted_at:
             post.posted_at = _TIME_LABEL.sub("", post.posted_at) or None
     question = tree.xpath("//*[@accuse='qContent']")
