@@ -14,9 +14,11 @@ in full, the markup's body is used instead (`_markup_body`).
 
 from __future__ import annotations
 
+import copy
 import html
 import json
 import re
+import weakref
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -351,8 +353,23 @@ def thread_from_jsonld(tree: Any, base: str | None) -> Thread | None:
 # --- both, preferring the markup's bodies ---------------------------------------------
 
 
+#: The last page's thread: a site's `recognise` and `extract` (and the generic sites after
+#: it) ask for the same page's thread in turn. The tree is held weakly: the cache never keeps
+#: a page alive.
+_last: tuple[weakref.ref[Any], str | None, Thread | None] | None = None
+
+
 def read_thread(tree: Any, base: str | None) -> Thread | None:
-    """Microdata when it carries post bodies, else JSON-LD with bodies from the markup."""
+    """Microdata when it carries post bodies, else JSON-LD with bodies from the markup.
+
+    Each caller gets its own copy (sites fill in links on the posts they receive)."""
+    global _last
+    if _last is None or _last[0]() is not tree or _last[1] != base:
+        _last = (weakref.ref(tree), base, _read_thread(tree, base))
+    return copy.deepcopy(_last[2])
+
+
+def _read_thread(tree: Any, base: str | None) -> Thread | None:
     thread = thread_from_microdata(tree, base)
     if thread is not None and _has_bodies(thread):
         return thread
