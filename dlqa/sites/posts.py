@@ -181,9 +181,10 @@ def _body_element(post: Any, holders: dict[int, Any]) -> Any | None:
 
 def _post(element: Any, base: str | None, holders: dict[int, Any]) -> Post:
     body = _body_element(element, holders)
-    author = next((clean_line(a.text_content()) for a in element.iter("a")
-                   if PROFILE_HREF.search(a.get("href") or "") and clean_line(a.text_content())
-                   and len(clean_line(a.text_content())) <= MAX_NAME_CHARS), None)
+    names = [clean_line(a.text_content()) for a in element.iter("a") if PROFILE_HREF.search(a.get("href") or "")]
+    names = [name for name in names if name and len(name) <= MAX_NAME_CHARS]
+    # A one-letter name is usually a letter avatar beside the real name.
+    author = next((name for name in names if len(name) > 1), names[0] if names else None)
     if author is None:  # a guest: the name element without a link
         author = next((clean_line(node.text_content()) for node in element.iter()
                        if isinstance(node.tag, str) and node.tag != "p" and AUTHOR_CLASS.search(node.get("class") or "")

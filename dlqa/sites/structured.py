@@ -177,9 +177,11 @@ def _micro_author(item: Item, base: str | None) -> tuple[str | None, str | None]
                 links = value.element.xpath(".//a/@href")
                 url = urljoin(base or "", str(links[0])) if links else None
             return name, url
-        name = _property_value(value, base)
+        # An `<a itemprop="author">`'s microdata value is its link; its name is its text.
+        is_link = isinstance(value.tag, str) and value.tag.lower() == "a"
+        name = clean_line(value.text_content()) if is_link else _property_value(value, base)
         if name:
-            link = value if value.tag == "a" else next(iter(value.xpath("ancestor::a[1]")), None)
+            link = value if is_link else next(iter(value.xpath("ancestor::a[1]")), None)
             return name, urljoin(base or "", link.get("href")) if link is not None and link.get("href") else None
     return None, None
 
@@ -197,11 +199,20 @@ def _micro_body(item: Item) -> str:
     return ""
 
 
+def _permalink(item: Item, base: str | None) -> str | None:
+    """A post's own link when its item names none: the anchor marked as its permalink."""
+    for href in item.element.xpath(".//a[contains(@class,'permalink') or @rel='bookmark']/@href"):
+        if str(href).strip() and not str(href).startswith("#"):
+            return urljoin(base or "", str(href).strip())
+    return None
+
+
 def _micro_post(item: Item, base: str | None, accepted: bool = False) -> Post:
     author, author_url = _micro_author(item, base)
     return Post(
         body=_micro_body(item), author=author, author_url=author_url,
-        url=item.string("url", base), posted_at=item.string("dateCreated") or item.string("datePublished"),
+        url=item.string("url", base) or _permalink(item, base),
+        posted_at=item.string("dateCreated") or item.string("datePublished"),
         upvotes=_count(item.string("upvoteCount")), accepted=accepted,
         title=item.string("name") or item.string("headline"), position=_count(item.string("position")),
     )
@@ -229,6 +240,11 @@ def thread_from_microdata(tree: Any, base: str | None) -> Thread | None:
                       if name == "comment" and isinstance(value, Item) and value.types & COMMENT_TYPES]
         thread.head, thread.replies = posts[0], posts[1:]
         return thread
+    # Forums that mark each post up as a `Comment` of the page, with no posting around them.
+    comments = [item for item in microdata_items(tree) if item.types & COMMENT_TYPES and _micro_body(item)]
+    if len(comments) >= 2:
+        posts = [_micro_post(item, base) for item in comments]
+        return Thread("forum", head=posts[0], replies=posts[1:])
     article = next((item for item in items if item.types & ARTICLE_TYPES and _micro_body(item)), None)
     if article is not None:
         return Thread("article", title=article.string("headline") or article.string("name"),
