@@ -33,8 +33,20 @@ CONTENT_WORDS = re.compile(r"(?:^|[-_\s])(?:content|article|post|entry|main|body
 MAX_CHROME_SHARE = 0.6
 
 
-def _text_length(element: Any) -> int:
-    return len("".join(element.itertext()).strip())
+def _text_sizes(root: Any) -> dict[int, tuple[Any, int]]:
+    """Every element's text length, by id, computed bottom-up in one pass (asking each element
+    for its own text would be quadratic on a deep page). The elements are kept in the values
+    so that their ids stay theirs."""
+    elements = [element for element in root.iter() if isinstance(element.tag, str)]
+    sizes: dict[int, tuple[Any, int]] = {}
+    for element in reversed(elements):
+        size = len((element.text or "").strip())
+        for child in element:
+            if isinstance(child.tag, str):
+                size += sizes[id(child)][1]
+            size += len((child.tail or "").strip())
+        sizes[id(element)] = (element, size)
+    return sizes
 
 
 def _names(element: Any) -> str:
@@ -47,15 +59,19 @@ def main_text(tree: Any) -> str | None:
     if not bodies:
         return None
     body = copy.deepcopy(bodies[0])
-    total = _text_length(body) or 1
-    for element in list(body.iter()):
-        if not isinstance(element.tag, str) or element is body or element.getparent() is None:
+    sizes = _text_sizes(body)
+    total = sizes[id(body)][1] or 1
+    chrome = []
+    for element, size in sizes.values():
+        if element is body or element.getparent() is None:
             continue
-        chrome = element.tag in CHROME_TAGS or bool(CHROME_WORDS.search(_names(element)))
-        if element.tag == "header" and element.xpath(".//h1"):
-            chrome = False  # an article's own header carries its title
-        if chrome and _text_length(element) <= MAX_CHROME_SHARE * total:
-            _remove(element)
+        if element.tag in CHROME_TAGS or CHROME_WORDS.search(_names(element)):
+            if element.tag == "header" and element.xpath(".//h1"):
+                continue  # an article's own header carries its title
+            if size <= MAX_CHROME_SHARE * total:
+                chrome.append(element)
+    for element in chrome:
+        _remove(element)
     return blocks.element_text(_container(body))
 
 
@@ -74,14 +90,15 @@ def _remove(element: Any) -> None:
 
 def _container(body: Any) -> Any:
     """The content container (see the module docstring)."""
-    for xpath in ("//article", "//main | //*[@role='main']"):
-        found = [(element, _text_length(element)) for element in body.xpath("." + xpath.replace(" | //", " | .//"))]
+    sizes = _text_sizes(body)
+    for xpath in (".//article", ".//main | .//*[@role='main']"):
+        found = [(element, sizes[id(element)][1]) for element in body.xpath(xpath)]
         found = [(element, size) for element, size in found if size]
         if found:
             return max(found, key=lambda pair: pair[1])[0]
-    named = [(element, _text_length(element)) for element in body.iter()
-             if isinstance(element.tag, str) and CONTENT_WORDS.search(_names(element))]
-    named = [(element, size) for element, size in named if size >= 0.5 * _text_length(body)]
+    total = sizes[id(body)][1]
+    named = [(element, size) for element, size in sizes.values()
+             if CONTENT_WORDS.search(_names(element)) and size >= 0.5 * total]
     if named:
         return min(named, key=lambda pair: pair[1])[0]
     return body

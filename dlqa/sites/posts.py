@@ -19,7 +19,9 @@ left behind by construction; inside a body, edit stamps, signatures and quote bu
 
 from __future__ import annotations
 
+import copy
 import re
+import weakref
 from typing import Any
 
 from dlqa.sites.structured import Post, Thread
@@ -51,11 +53,13 @@ POST_HREF = re.compile(
 #: Class words of the element naming a post's author (a guest's name has no profile link).
 AUTHOR_CLASS = re.compile(r"(?:^|[\s_-])(?:username|user-name|username-coloured|author|poster)(?:$|[\s_-])", re.IGNORECASE)
 _DIGITS = re.compile(r"\d+")
+_COUNT = re.compile(r"^[\d.,]+\s*[kKwW万千]?$")
 #: The longest author name that is still a name, not a sentence.
 MAX_NAME_CHARS = 40
 MIN_POSTS = 2
-#: More author links than any thread page shows: a member list or a dump, not a thread.
-MAX_AUTHOR_LINKS = 5000
+#: More author links than any thread page shows (forums page at 10-50 posts): a member list
+#: or a dump, not a thread.
+MAX_AUTHOR_LINKS = 20_000
 #: Ancestors climbed from an author link when looking for its post element.
 MAX_CLIMB = 12
 
@@ -67,7 +71,8 @@ def author_links(tree: Any) -> list[Any]:
         if not PROFILE_HREF.search(anchor.get("href") or ""):
             continue
         name = clean_line(anchor.text_content())
-        if name and len(name) <= MAX_NAME_CHARS and not name.startswith("@"):
+        # Not a name: an @mention, or a count linking to the profile's posts ("87 帖子").
+        if name and len(name) <= MAX_NAME_CHARS and not name.startswith("@") and not _COUNT.match(name):
             links.append(anchor)
     return links
 
@@ -200,9 +205,16 @@ def _post(element: Any, base: str | None, holders: dict[int, Any]) -> Post:
                 posted_at=time)
 
 
+#: The last page's posts (see `structured.read_thread`: the same page is asked twice).
+_last: tuple[weakref.ref[Any], str | None, list[Post] | None] | None = None
+
+
 def thread_of(tree: Any, base: str | None, title: str | None) -> Thread | None:
     """A forum `Thread` from the repeated posts: the first is the opening post."""
-    posts = detect(tree, base)
+    global _last
+    if _last is None or _last[0]() is not tree or _last[1] != base:
+        _last = (weakref.ref(tree), base, detect(tree, base))
+    posts = copy.deepcopy(_last[2])
     if not posts:
         return None
     return Thread("forum", title=title, url=base, head=posts[0], replies=posts[1:])
