@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from dlqa.blocks import parse_html
 from dlqa.extract import parse_text
+from dlqa.reader import read_document
 from dlqa.sites import maintext, posts, structured
+from tests.helpers import ROOT
 
 
 def _jsonld(data: object, body: str = "") -> str:
@@ -119,3 +123,15 @@ def test_hostile_text_in_structured_data_stays_data():
     json.dumps(page.to_dict(), ensure_ascii=False)  # never breaks JSON
     assert page.site == "forum" and page.answers[0].author == "[bold]甲[/bold]"
     assert "alert(1)" in page.answers[0].body  # text, never run or parsed as markup
+
+
+_FIXTURES = sorted(p for p in (ROOT / "tests" / "families").glob("*/*.htm*"))
+
+
+@pytest.mark.parametrize("fixture", _FIXTURES, ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_a_page_cut_anywhere_still_parses(fixture):
+    """A save interrupted mid-page: every family's rules get what is left, never a traceback."""
+    text = read_document(fixture).text
+    for tenth in (1, 3, 5, 7, 9):
+        page = parse_text(text[: len(text) * tenth // 10], fixture.name, is_html=True)
+        json.dumps(page.to_dict(), ensure_ascii=False)
