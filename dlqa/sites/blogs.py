@@ -106,4 +106,6 @@ def extract(source: Source) -> Page:
     return page_from_thread(source, "blog", thread, title or thread.title)
 
 
+#: Pages come out as `site: blog`, like the blog reposts of Zhihu answers (`blogrepost`): to a
+#: reader both are blogs. The rules' own name tells the two apart.
 SITE = Site("blog-article", recognise, extract)

@@ -18,6 +18,7 @@ from dlqa.sites.structured import Thread
 from dlqa.sites.threads import (
     PostRules,
     absolute,
+    first_text,
     has_class,
     page_from_thread,
     read_posts,
@@ -58,9 +59,12 @@ def extract(source: Source) -> Page:
     for number, post in enumerate(posts, start=1):
         if topic and not post.url:
             post.url = f"{topic.group('topic')}/{post.position or number}"
-    title = source.tree.xpath("//*[@id='topic-title']//h1//text() | //h1[@itemprop='headline']//text()")
-    page = page_from_thread(source, NAME, thread, " ".join(t.strip() for t in title).strip() or None)
-    page.title = page.title if title else strip_title(thread.title or source.html_title, None if thread.title else TITLE_SUFFIX)
+    title = (
+        first_text(source.tree, "//*[@id='topic-title']//h1", "//h1[@itemprop='headline']")
+        or thread.title
+        or strip_title(source.html_title, TITLE_SUFFIX)
+    )
+    page = page_from_thread(source, NAME, thread, title)
     if topic:
         page.page_url = topic.group("topic")
     return page

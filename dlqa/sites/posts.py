@@ -11,7 +11,9 @@ without knowing the forum software:
    body besides the author, the post element is the one whose bodies hold the most text (a
    sidebar's "latest replies by" list loses to the thread); the deepest wins a tie;
 4. in each post, the body is the largest descendant named like a body (`content`, `message`,
-   `post-body`, …) that holds no author link, else the largest block without one.
+   `post-body`, …) that holds neither an author link nor an author's name element, else the
+   largest block without one;
+5. posts of the same template without a profile link (a guest's) are added back.
 
 Everything outside the post elements (navigation, side boxes, hot lists, login prompts) is
 left behind by construction; inside a body, edit stamps, signatures and quote buttons go.

@@ -18,6 +18,7 @@ from dlqa.sites.structured import Thread
 from dlqa.sites.threads import (
     PostRules,
     absolute,
+    body_text,
     first_text,
     has_class,
     page_from_thread,
@@ -51,7 +52,7 @@ def extract(source: Source) -> Page:
     thread = structured.read_thread(tree, source.url) if source.is_html else None
     if thread is None or thread.kind != "qa":
         question = tree.xpath(f"//div[@id='question']//div[{has_class('js-post-body')}]") if source.is_html else []
-        head = structured.Post(body=question[0].text_content().strip()) if question else None
+        head = structured.Post(body=body_text(question[0])) if question else None
         thread = Thread("qa", head=head, replies=read_posts(tree, RULES, source.url) if source.is_html else [])
     title = first_text(tree, "//*[@id='question-header']//h1") if source.is_html else None
     return page_from_thread(source, NAME, thread, title or strip_title(source.html_title, TITLE_SUFFIX))
