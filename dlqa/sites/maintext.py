@@ -71,11 +71,12 @@ def main_text(tree: Any) -> str | None:
             if size <= MAX_CHROME_SHARE * total:
                 chrome.append(element)
     for element in chrome:
-        _remove(element)
+        drop_element(element)
     return blocks.element_text(_container(body))
 
 
-def _remove(element: Any) -> None:
+def drop_element(element: Any) -> None:
+    """Remove an element from its tree, keeping the text that follows it (its tail)."""
     parent = element.getparent()
     if parent is None:
         return

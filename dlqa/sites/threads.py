@@ -22,6 +22,7 @@ from urllib.parse import urljoin
 from dlqa import blocks
 from dlqa.model import Answer, Page
 from dlqa.sites import Source
+from dlqa.sites.maintext import drop_element
 from dlqa.sites.structured import Post, Thread
 from dlqa.textutil import clean_line
 
@@ -50,7 +51,7 @@ class PostRules:
 
 
 def read_posts(tree: Any, rules: PostRules, base: str | None) -> list[Post]:
-    """Every post the rules find, in page order; posts nested in a found post are its own."""
+    """Every post the rules find that has a body, in page order."""
     found = tree.xpath(rules.post)
     posts: list[Post] = []
     for element in found:
@@ -71,16 +72,7 @@ def body_text(element: Any, chrome: str = "") -> str:
     if chrome and element.xpath(chrome):
         element = copy.deepcopy(element)
         for junk in element.xpath(chrome):
-            parent = junk.getparent()
-            if parent is None:
-                continue
-            if junk.tail:  # the text after the removed element stays
-                previous = junk.getprevious()
-                if previous is not None:
-                    previous.tail = (previous.tail or "") + junk.tail
-                else:
-                    parent.text = (parent.text or "") + junk.tail
-            parent.remove(junk)
+            drop_element(junk)
     return blocks.element_text(element)
 
 
