@@ -3,8 +3,9 @@
 An article is one unit: its text and its author. The platforms Chinese learners save from
 are described as data (`PLATFORMS`: where the title, the author and the body are), so the
 sidebars, recommendation lists, comment threads and copyright boxes around the article stay
-out. Any other page whose structured data names a `BlogPosting`/`Article` with a body is
-read from that data (`structured`).
+out. Any other page whose structured data names a `BlogPosting`/`Article` is read from that
+data (`structured`): its author, and its body when the data holds one, else the page's main
+text (`maintext`).
 
 A blog reposting Zhihu answers is a compilation, not an article: `blogrepost` (tried
 earlier) claims those pages.
@@ -17,9 +18,16 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from dlqa.model import Page
-from dlqa.sites import Site, Source, structured
+from dlqa.sites import Site, Source, maintext, structured
 from dlqa.sites.structured import Post, Thread
-from dlqa.sites.threads import body_text, first_text, has_class, page_from_thread, strip_title
+from dlqa.sites.threads import (
+    body_text,
+    first_text,
+    has_class,
+    heading_title,
+    page_from_thread,
+    strip_title,
+)
 
 
 @dataclass(frozen=True)
@@ -86,7 +94,8 @@ def recognise(source: Source) -> bool:
     if _platform(source) is not None:
         return True
     thread = structured.read_thread(source.tree, source.url)
-    return thread is not None and thread.kind == "article" and bool(thread.head and thread.head.body.strip())
+    head = thread.head if thread is not None and thread.kind == "article" else None
+    return head is not None and bool(head.body.strip() or head.author)
 
 
 def extract(source: Source) -> Page:
@@ -101,9 +110,11 @@ def extract(source: Source) -> Page:
         head = Post(body=body_text(bodies[0], platform.chrome) if bodies else "",
                     author=first_text(tree, platform.author) or structured_author)
         return page_from_thread(source, "blog", Thread("article", head=head), title)
-    assert thread is not None
-    title = first_text(tree, "//article//h1 | //h1")
-    return page_from_thread(source, "blog", thread, title or thread.title)
+    assert thread is not None and thread.head is not None
+    if not thread.head.body.strip():  # the data names the article and its author, not its text
+        thread.head.body = maintext.main_text(tree) or ""
+    title = heading_title(tree, source.html_title) or thread.title
+    return page_from_thread(source, "blog", thread, title)
 
 
 #: Pages come out as `site: blog`, like the blog reposts of Zhihu answers (`blogrepost`): to a

@@ -33,8 +33,9 @@ ANSWER_TYPES = frozenset({"Answer"})
 FORUM_TYPES = frozenset({"DiscussionForumPosting", "SocialMediaPosting"})
 COMMENT_TYPES = frozenset({"Comment"})
 ARTICLE_TYPES = frozenset({"Article", "BlogPosting", "TechArticle", "NewsArticle", "Report"})
-#: Properties holding a post's text, most specific first.
-TEXT_PROPS = ("text", "articleBody", "description")
+#: Properties holding a post's text, most specific first. (`description` is a summary, never
+#: the text: an article described only by it is read from the page's main text instead.)
+TEXT_PROPS = ("text", "articleBody")
 #: JSON-LD scripts bigger than this are not data a page describes itself with.
 MAX_JSONLD_CHARS = 2_000_000
 #: Pages bigger than this skip the markup search for JSON-LD bodies (it walks ancestors).
@@ -245,7 +246,7 @@ def thread_from_microdata(tree: Any, base: str | None) -> Thread | None:
     if len(comments) >= 2:
         posts = [_micro_post(item, base) for item in comments]
         return Thread("forum", head=posts[0], replies=posts[1:])
-    article = next((item for item in items if item.types & ARTICLE_TYPES and _micro_body(item)), None)
+    article = next((item for item in items if item.types & ARTICLE_TYPES), None)
     if article is not None:
         return Thread("article", title=article.string("headline") or article.string("name"),
                       head=_micro_post(article, base))
