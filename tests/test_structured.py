@@ -54,6 +54,21 @@ def test_damaged_jsonld_is_skipped_not_fatal():
     assert page.site == "web" and page.answers[0].body == "正文还在。"
 
 
+def test_jsonld_nested_absurdly_deep_is_skipped():
+    deep = "[" * 100_000 + "]" * 100_000
+    page = parse_text(f'<html><head><script type="application/ld+json">{deep}</script></head>'
+                      "<body><article><p>正文还在。</p></article></body></html>", "x.html", is_html=True)
+    assert page.answers[0].body == "正文还在。"
+
+
+def test_microdata_nested_thousands_deep_is_read_without_recursion():
+    opening = '<div itemprop="suggestedAnswer" itemscope itemtype="https://schema.org/Answer">'
+    html = ('<html><body><div itemscope itemtype="https://schema.org/Question">' + opening * 3000
+            + '<div itemprop="text">x</div>' + "</div>" * 3001 + "</body></html>")
+    page = parse_text(html, "y.html", is_html=True)
+    json.dumps(page.to_dict())
+
+
 def test_truncated_jsonld_text_is_replaced_by_the_markup_body():
     full = "梯度裁剪要放在 backward 之后、step 之前，用了 AMP 要先 unscale 再裁剪。"
     data = {"@type": "DiscussionForumPosting", "headline": "h", "text": full[:12] + "…", "author": "甲"}

@@ -122,21 +122,27 @@ def microdata_items(tree: Any) -> list[Item]:
 
 
 def _read_item(element: Any) -> Item:
-    types = frozenset(_short_type(value) for value in (element.get("itemtype") or "").split())
-    item = Item(types=types, element=element)
-    stack = list(reversed(element))
+    """The item `element` starts, with its properties (nested items included) in document
+    order; iterative, so items nested thousands deep cannot exhaust Python's stack."""
+    root = Item(types=_item_types(element), element=element)
+    stack = [(child, root) for child in reversed(element)]
     while stack:
-        node = stack.pop()
+        node, owner = stack.pop()
         if not isinstance(node.tag, str):
             continue
         names = (node.get("itemprop") or "").split()
-        nested = node.get("itemscope") is not None
-        value: Any = _read_item(node) if nested else node
-        for name in names:
-            item.props.append((name, value))
-        if not nested:
-            stack.extend(reversed(node))
-    return item
+        if node.get("itemscope") is not None:
+            nested = Item(types=_item_types(node), element=node)
+            owner.props.extend((name, nested) for name in names)
+            stack.extend((child, nested) for child in reversed(node))
+        else:
+            owner.props.extend((name, node) for name in names)
+            stack.extend((child, owner) for child in reversed(node))
+    return root
+
+
+def _item_types(element: Any) -> frozenset[str]:
+    return frozenset(_short_type(value) for value in (element.get("itemtype") or "").split())
 
 
 def _property_value(element: Any, base: str | None) -> str | None:
@@ -266,7 +272,7 @@ def jsonld_objects(tree: Any) -> list[dict[str, Any]]:
         text = re.sub(r"^\s*<!--|-->\s*$", "", text)
         try:
             data = json.loads(text)
-        except ValueError:
+        except (ValueError, RecursionError):  # damaged, or nested deeper than any real data
             continue
         stack = [data]
         while stack:
