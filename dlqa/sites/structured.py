@@ -89,9 +89,6 @@ class Item:
     def values(self, name: str) -> list[Any]:
         return [value for key, value in self.props if key == name]
 
-    def item(self, name: str) -> Item | None:
-        return next((value for value in self.values(name) if isinstance(value, Item)), None)
-
     def string(self, name: str, base: str | None = None) -> str | None:
         """The first non-empty value of `name` as one line (a URL made absolute with `base`)."""
         for value in self.values(name):
@@ -105,10 +102,6 @@ class Item:
 def _short_type(value: str) -> str:
     """`https://schema.org/Answer` → `Answer` (also `schema:Answer`)."""
     return re.split(r"[/#:]", value.strip())[-1]
-
-
-def _classes(element: Any) -> str:
-    return element.get("class") or ""
 
 
 def microdata_items(tree: Any) -> list[Item]:
@@ -227,7 +220,8 @@ def _micro_post(item: Item, base: str | None, accepted: bool = False) -> Post:
 
 def thread_from_microdata(tree: Any, base: str | None) -> Thread | None:
     """The page's question, forum thread or article as its microdata describes it."""
-    items = list(_items_of(microdata_items(tree)))
+    tops = microdata_items(tree)
+    items = list(_items_of(tops))
     question = next((item for item in items if item.types & QUESTION_TYPES), None)
     if question is not None:
         thread = Thread("qa", title=question.string("name") or question.string("headline"))
@@ -248,7 +242,7 @@ def thread_from_microdata(tree: Any, base: str | None) -> Thread | None:
         thread.head, thread.replies = posts[0], posts[1:]
         return thread
     # Forums that mark each post up as a `Comment` of the page, with no posting around them.
-    comments = [item for item in microdata_items(tree) if item.types & COMMENT_TYPES and _micro_body(item)]
+    comments = [item for item in tops if item.types & COMMENT_TYPES and _micro_body(item)]
     if len(comments) >= 2:
         posts = [_micro_post(item, base) for item in comments]
         return Thread("forum", head=posts[0], replies=posts[1:])
