@@ -23,6 +23,7 @@ import argparse
 import json
 import re
 import sys
+import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -52,6 +53,7 @@ class CaseScore:
     page_errors: list[str] = field(default_factory=list)
     missed: list[str] = field(default_factory=list)  # body_start of golden answers not matched
     error: str | None = None
+    seconds: float = 0.0  # the time `parse_file` took
 
 
 @dataclass
@@ -117,8 +119,10 @@ def score_case(family: str, page_path: Path, golden_path: Path) -> CaseScore:
 
     expected = json.loads(golden_path.read_text(encoding="utf-8"))
     score = CaseScore(family=family, case=page_path.name, golden=len(expected["answers"]))
+    started = time.perf_counter()
     try:
         page = parse_file(page_path)
+        score.seconds = time.perf_counter() - started
     except (InputError, OSError) as error:
         score.error = str(error)
         score.missed = [answer["body_start"] for answer in expected["answers"]]
@@ -164,6 +168,7 @@ def scorecard(root: Path = FAMILIES) -> dict[str, Any]:
         "families": {name: totals.to_dict() for name, totals in sorted(families.items())},
         "overall": overall.to_dict(),
         "cases": [asdict(case) for case in cases],
+        "parse_seconds": round(sum(case.seconds for case in cases), 3),
     }
 
 
@@ -214,6 +219,8 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(card, ensure_ascii=False, indent=1))
     else:
         print(table(card))
+        pages = len(card["cases"])
+        print(f"\n{pages} pages parsed in {card['parse_seconds'] * 1000:.0f} ms (first page includes imports)")
         if args.cases:
             print()
             print(case_lines(card))
