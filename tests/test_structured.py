@@ -131,6 +131,25 @@ def test_main_text_drops_navigation_and_side_boxes_but_not_a_container_named_lik
     assert "热门文章" not in text and "首页" not in text and "版权所有" not in text
 
 
+def test_a_site_page_that_is_not_a_thread_is_still_read():
+    """Recognised by host, but no question, thread or floor: an article, else the main text."""
+    article = parse_text(
+        '<html><head><title>优化器综述 - SegmentFault 思否</title>'
+        '<link rel="canonical" href="https://segmentfault.com/a/1190000040000003">'
+        '<script type="application/ld+json">{"@type": "Article", "headline": "优化器综述",'
+        ' "author": {"@type": "Person", "name": "opt_writer"}}</script></head>'
+        "<body><nav>首页 问答 专栏</nav><article class='article fmt'><h1>优化器综述</h1>"
+        "<p>从 SGD 到 AdamW，优化器围绕自适应步长和正则化演进。</p></article><aside>相关文章</aside></body></html>",
+        "a.html", is_html=True)
+    assert article.site == "blog" and article.title == "优化器综述"
+    assert [(a.author, a.body) for a in article.answers] == [("opt_writer", "从 SGD 到 AdamW，优化器围绕自适应步长和正则化演进。")]
+    profile = parse_text(
+        '<html><head><link rel="canonical" href="https://stackoverflow.com/users/123/someone">'
+        "<title>User someone - Stack Overflow</title></head><body><nav>Questions</nav>"
+        "<main><p>Top posts by someone about pytorch.</p></main></body></html>", "u.html", is_html=True)
+    assert profile.site == "web" and [a.body for a in profile.answers] == ["Top posts by someone about pytorch."]
+
+
 def test_hostile_text_in_structured_data_stays_data():
     data = {"@type": "DiscussionForumPosting", "headline": "\x1b[2J标题", "author": "[bold]甲[/bold]",
             "text": "正文</script><script>alert(1)</script>\x1b[31m红"}

@@ -111,9 +111,11 @@ def extract(source: Source) -> Page:
                     author=first_text(tree, platform.author) or structured_author)
         return page_from_thread(source, "blog", Thread("article", head=head), title)
     assert thread is not None and thread.head is not None
-    if not thread.head.body.strip():  # the data names the article and its author, not its text
-        thread.head.body = maintext.main_text(tree) or ""
     title = heading_title(tree, source.html_title) or thread.title
+    if not thread.head.body.strip():  # the data names the article and its author, not its text
+        body = (maintext.main_text(tree) or "").strip()
+        first, _, rest = body.partition("\n")
+        thread.head.body = rest.strip() if title and first.strip() == title else body
     return page_from_thread(source, "blog", thread, title)
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 
 from dlqa.model import Page
-from dlqa.sites import Site, Source, structured
+from dlqa.sites import Site, Source, forum, structured
 from dlqa.sites.structured import Thread
 from dlqa.sites.threads import (
     PostRules,
@@ -70,4 +70,4 @@ def extract(source: Source) -> Page:
     return page
 
 
-SITE = Site(NAME, recognise, extract)
+SITE = Site(NAME, recognise, forum.or_any_page(extract))

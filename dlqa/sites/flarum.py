@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 
 from dlqa.model import Page
-from dlqa.sites import Site, Source
+from dlqa.sites import Site, Source, forum
 from dlqa.sites.structured import Thread
 from dlqa.sites.threads import (
     PostRules,
@@ -75,4 +75,4 @@ def extract(source: Source) -> Page:
     return page
 
 
-SITE = Site(NAME, recognise, extract)
+SITE = Site(NAME, recognise, forum.or_any_page(extract))

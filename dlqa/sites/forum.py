@@ -10,6 +10,7 @@ mistaken for a forum (it stays one unit, `web`).
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from dlqa import blocks
 from dlqa.model import Page
@@ -52,6 +53,28 @@ def extract(source: Source) -> Page:
     page = page_from_thread(source, NAME, thread, title)
     page.page_url = page.page_url or blocks.page_url(source.tree)
     return page
+
+
+def any_page(source: Source) -> Page:
+    """The page read without site rules: an article, a generic forum, else the main text."""
+    from dlqa.sites import blogs, generic
+
+    for site in (blogs.SITE, SITE):
+        if site.recognise(source):
+            return site.extract(source)
+    return generic.extract(source)
+
+
+def or_any_page(extract: Callable[[Source], Page]) -> Callable[[Source], Page]:
+    """A site's `extract` that falls back to `any_page` when its rules find nothing: a page of
+    the site that is not a thread (a profile, a mobile layout, a SegmentFault article) is still
+    read, not dropped."""
+
+    def extract_or_fallback(source: Source) -> Page:
+        page = extract(source)
+        return page if page.answers or page.description else any_page(source)
+
+    return extract_or_fallback
 
 
 SITE = Site(NAME, recognise, extract)

@@ -14,7 +14,7 @@ import re
 from urllib.parse import urlsplit
 
 from dlqa.model import Page
-from dlqa.sites import Site, Source, structured
+from dlqa.sites import Site, Source, forum, structured
 from dlqa.sites.structured import Post, Thread
 from dlqa.sites.threads import (
     PostRules,
@@ -55,6 +55,8 @@ def recognise(source: Source) -> bool:
 def extract(source: Source) -> Page:
     tree = source.tree
     thread = structured.read_thread(tree, source.url)
+    if thread is not None and thread.kind == "article":  # a 专栏 article (/a/ID), not a question
+        return forum.any_page(source)
     if thread is None or thread.kind != "qa":
         question = tree.xpath(f"//*[{_FMT}][not(ancestor::*[starts-with(@id,'a-')])]")
         head = Post(body=body_text(question[0])) if question else None
@@ -63,4 +65,4 @@ def extract(source: Source) -> Page:
     return page_from_thread(source, NAME, thread, strip_title(title, TITLE_SUFFIX))
 
 
-SITE = Site(NAME, recognise, extract)
+SITE = Site(NAME, recognise, forum.or_any_page(extract))

@@ -13,7 +13,7 @@ import re
 from urllib.parse import urlsplit
 
 from dlqa.model import Page
-from dlqa.sites import Site, Source, structured
+from dlqa.sites import Site, Source, forum, structured
 from dlqa.sites.structured import Thread
 from dlqa.sites.threads import (
     PostRules,
@@ -58,4 +58,4 @@ def extract(source: Source) -> Page:
     return page_from_thread(source, NAME, thread, title or strip_title(source.html_title, TITLE_SUFFIX))
 
 
-SITE = Site(NAME, recognise, extract)
+SITE = Site(NAME, recognise, forum.or_any_page(extract))

@@ -17,7 +17,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from dlqa.model import Answer, Page
-from dlqa.sites import Site, Source
+from dlqa.sites import Site, Source, forum
 from dlqa.sites.threads import body_text, first_text, has_class, strip_title
 
 NAME = "tieba"
@@ -91,4 +91,4 @@ def _string(value: Any) -> str | None:
     return None
 
 
-SITE = Site(NAME, recognise, extract)
+SITE = Site(NAME, recognise, forum.or_any_page(extract))

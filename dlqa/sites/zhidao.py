@@ -14,7 +14,7 @@ import re
 from urllib.parse import urlsplit
 
 from dlqa.model import Page
-from dlqa.sites import Site, Source
+from dlqa.sites import Site, Source, forum
 from dlqa.sites.structured import Post, Thread
 from dlqa.sites.threads import (
     PostRules,
@@ -66,4 +66,4 @@ def extract(source: Source) -> Page:
                             title or strip_title(source.html_title, TITLE_SUFFIX))
 
 
-SITE = Site(NAME, recognise, extract)
+SITE = Site(NAME, recognise, forum.or_any_page(extract))
