@@ -1,6 +1,6 @@
 """Zhihu in all its shapes, and Zhihu answers quoted elsewhere: each rule on its own.
 
-The family fixtures (`tests/families/`, checked by `test_families_zhihu.py`) cover whole
+The family fixtures (`tests/families/`, checked by `test_family_goldens.py`) cover whole
 pages; here each behaviour is pinned by changing one thing in a page and watching the
 result follow (so a rule that only happens to pass on a fixture is caught).
 """
