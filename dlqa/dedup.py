@@ -14,6 +14,8 @@ import re
 import unicodedata
 from urllib.parse import urlsplit
 
+from dlqa.textutil import fold
+
 #: Characters of normalised body hashed: reposts often differ only in their tails (editor notes).
 TEXT_KEY_CHARS = 2000
 #: Bodies shorter than this (normalised) are never merged by text: "+1", "同意" are not reposts.
@@ -54,7 +56,7 @@ def url_key(url: str | None, page_url: str | None = None, question_url: str | No
 
 def normalise_text(body: str) -> str:
     """NFKC-folded, lowercased body with every space and punctuation mark removed."""
-    return _NOT_ALNUM.sub("", unicodedata.normalize("NFKC", body).lower())
+    return _NOT_ALNUM.sub("", fold(body))
 
 
 def text_key(body: str) -> str | None:
