@@ -128,7 +128,7 @@ class _Opened:
     columns: dict[str, Callable[[int], Any]] = field(default_factory=dict)
     reposts: bytes | None = None
     body: Callable[[int], Any] | None = None
-    #: Per-segment tables `dlqa.evaluate` reads once per searcher (field lengths).
+    #: Per-segment tables `dlqa.engine.evaluate` reads once per searcher (field lengths).
     tables: dict[Any, Any] = field(default_factory=dict)
     in_use: bool = False
     broken: bool = False
@@ -232,7 +232,7 @@ def _ranked_docs(searcher: Any, tree: Any, built: Any, extra: list[Any], word_fr
     """(docnum, score) of every matching answer, best first (ties: lower docnum first).
 
     Scores are exactly those of `searcher.search(query, limit=None)`, computed by
-    `dlqa.evaluate` without Whoosh's per-posting matcher overhead. With expansions, answers
+    `dlqa.engine.evaluate` without Whoosh's per-posting matcher overhead. With expansions, answers
     that match the query as typed come before those found only through another name of a
     concept, whatever their scores.
     """

@@ -72,7 +72,7 @@ class _DlqaTokenizer(Tokenizer):
                 yield int(item[0]), str(item[1]), 0, 0
 
     def term_positions(self, value: Any) -> dict[str, list[int]]:
-        """term → its positions in `value` as indexed: what `dlqa.formats` encodes, got
+        """term → its positions in `value` as indexed: what `dlqa.engine.formats` encodes, got
         without building a Token per occurrence (most of Whoosh's per-token cost)."""
         spans: Iterable[tuple[int | None, str, int, int]]
         if isinstance(value, Pretokenized):

@@ -8,7 +8,8 @@ type code (2 bytes for one position under 256; decoded by `array` in C), and our
 hand over a term → positions map directly, without Token objects.
 
 Whoosh pickles the format objects into the on-disk schema, so these classes' import path is
-part of the index format (schema v5): keep them here and stateless.
+part of the index format: keep them here and stateless. (Indexes written before the engine
+package pickled `dlqa.formats.…`, which still resolves here.)
 """
 
 from __future__ import annotations
