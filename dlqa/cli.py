@@ -9,6 +9,7 @@ benchmarked target (≤ 0.15 s at 10k answers), and rich's console (~20 ms), ext
 
 from __future__ import annotations
 
+import atexit
 import os
 import sys
 from collections.abc import Iterator
@@ -19,7 +20,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from dlqa import __version__
-from dlqa.errors import DlqaError
+from dlqa.errors import DlqaError, IngestInterrupted
 
 if TYPE_CHECKING:
     from dlqa.library import Library
@@ -141,7 +142,6 @@ def ingest(
     """
     if not paths and not prune and not rebuild:
         raise fail("nothing to ingest: give files, folders or globs (or --prune alone)", 2)
-    from dlqa.errors import IngestInterrupted
     from dlqa.library import Library
     from dlqa.render_human import make_console, print_ingest_report
 
@@ -375,8 +375,6 @@ def entry_point() -> None:
     dlqa writes is closed before its command returns; exit handlers still run and output is
     flushed. `main` itself ends with `SystemExit`, so tests and scripts can call it.
     """
-    import atexit
-
     try:
         main()
         status: object = 0

@@ -10,6 +10,7 @@ query path imports it too.
 
 from __future__ import annotations
 
+import hashlib
 import re
 import unicodedata
 from urllib.parse import urlsplit
@@ -61,8 +62,6 @@ def normalise_text(body: str) -> str:
 
 def text_key(body: str) -> str | None:
     """A hash of the normalised body's first `TEXT_KEY_CHARS` characters; None when too short."""
-    import hashlib  # (here: the search path imports this module, and only ingest hashes)
-
     text = normalise_text(body)
     if len(text) < MIN_TEXT_KEY_CHARS:
         return None
@@ -77,8 +76,6 @@ def repost_column_value(url: str | None, text: str | None) -> bytes | None:
 
 
 def _digest(key: str | None) -> bytes:
-    import hashlib
-
     if key is None:
         return NO_KEY
     digest = hashlib.blake2b(key.encode("utf-8"), digest_size=DIGEST_BYTES).digest()

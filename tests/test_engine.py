@@ -137,3 +137,27 @@ def test_an_index_naming_classes_dlqa_no_longer_has_asks_for_a_rebuild(corpus_co
         lines = result.stderr.strip().splitlines()
         assert len(lines) == 1 and "is damaged" in lines[0] and "run `dlqa ingest --rebuild" in lines[0]
         assert "Traceback" not in result.output
+
+
+def test_whoosh_alone_opens_the_index_and_finds_the_same_answers(corpus_index):
+    """The index stays a Whoosh index: Whoosh's own `open_dir` and searcher (no dlqa storage,
+    codec or evaluation) give every query the documents and scores dlqa's engine gives."""
+    from whoosh import index as whoosh_index
+
+    from dlqa.engine import evaluate
+    from dlqa.store.opening import open_index
+    from tests.test_search_fast_path import FILTERS, _final_queries
+
+    plain = whoosh_index.open_dir(str(corpus_index))
+    assert type(plain) is whoosh_index.FileIndex
+    with plain.searcher() as theirs, open_index(corpus_index).searcher() as ours:
+        assert theirs.doc_count() == ours.doc_count() > 0
+        finals = _final_queries(ours, FILTERS)
+        assert [str(q) for q in finals] == [str(q) for q in _final_queries(theirs, FILTERS)]
+        found = 0
+        for final in finals:
+            expected = {hit.docnum: hit.score for hit in theirs.search(final, limit=None)}
+            assert evaluate.scored_docs(ours, final) == expected, final
+            found += bool(expected)
+        assert found > len(finals) // 2
+        assert [theirs.stored_fields(doc) for doc in range(3)] == [ours.stored_fields(doc) for doc in range(3)]
