@@ -81,8 +81,8 @@ class Library:
         large batches (default: the usable cores); `wait` bounds the wait for another ingest.
         One bad file is reported in `report.failures` and never stops the batch.
         """
-        # (imported on first use: extraction, filelock and the workers are ~60 ms that a
-        # search does not need)
+        # (imported on first use: extraction, filelock and the workers take longer to import
+        # than a whole fresh `dlqa search`, which must not pay for them)
         from dlqa.store.ingest import ingest
 
         return ingest(paths, self.path, rebuild=rebuild, prune=prune, progress=progress,
