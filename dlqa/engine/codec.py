@@ -89,6 +89,7 @@ class SegmentStorage(FileStorage):
     """Whoosh's folder storage, opening term tables and postings as `MappedStructFile`s."""
 
     def open_file(self, name: str, **kwargs: Any) -> StructFile:
+        # `_fpath` is FileStorage's own name → path (no public one; checked in compat.py)
         if name.endswith(MAPPED_SUFFIXES):
             return MappedStructFile(open(self._fpath(name), "rb"), name=name, **kwargs)  # noqa: SIM115 - closed with the StructFile
         return super().open_file(name, **kwargs)

@@ -73,6 +73,7 @@ class SegmentIndex(FileIndex):
         raise AssertionError("unreachable")  # pragma: no cover
 
     def _segment_readers(self) -> Any:
+        # No public accessor for the TOC's segments: FileIndex's own `_read_toc` (compat.py)
         info = self._read_toc()
         if not info.segments:
             return EmptyReader(info.schema)
