@@ -13,12 +13,13 @@ from typing import TYPE_CHECKING, Any
 from rich.console import Console
 from rich.text import Text
 
+from dlqa.discover import SKIP_NOUNS
 from dlqa.model import Page
 
 if TYPE_CHECKING:
-    from dlqa.index import IngestReport
     from dlqa.related import Similar
-    from dlqa.search import Hit, SearchResults
+    from dlqa.results import Hit, SearchResults
+    from dlqa.store.ingest import IngestReport
 
 #: C0/C1 controls except newline and tab, DEL, bidi embeddings/overrides/isolates.
 _UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\u200e\u200f]")
@@ -211,8 +212,6 @@ def print_ingest_report(report: IngestReport, console: Console | None = None) ->
 
 def _skipped_summary(skipped: list[tuple[str, str]]) -> str:
     """'; skipped 1 resource folder (X_files beside a saved page), 2 files of other types'."""
-    from dlqa.discover import SKIP_NOUNS
-
     counts: dict[str, int] = {}
     for _, reason in skipped:
         counts[reason] = counts.get(reason, 0) + 1

@@ -35,12 +35,11 @@ from dlqa.sites import (
     zhihu_text,
 )
 from dlqa.sites.zhihu_markup import ANONYMOUS, TITLE_SUFFIX, cls, first_attr, first_text, rich_text
+from dlqa.textutil import ZHIHU_ANSWER_PATH, ZHIHU_QUESTION_URL
 
 NAME = "zhihu"
 
 _ANSWER_ITEMS = "//*[contains(concat(' ',normalize-space(@class),' '),' AnswerItem ')]"
-_QUESTION_URL = re.compile(r"(?:https?:)?//(?:www\.)?zhihu\.com/question/(\d+)")
-_ANSWER_PATH = re.compile(r"/question/(\d+)/answer/(\d+)")
 
 
 def recognise(source: Source) -> bool:
@@ -210,11 +209,11 @@ def _answer_url(item: Any, shown_time: list[Any], zop: dict[str, Any]) -> str | 
     candidates += [str(href) for element in shown_time for href in element.xpath(".//a/@href")]
     candidates += [str(href) for href in item.xpath(".//a[contains(@href,'/answer/')]/@href")]
     for candidate in candidates:
-        match = _ANSWER_PATH.search(candidate or "")
+        match = ZHIHU_ANSWER_PATH.search(candidate or "")
         if match:
             return f"https://www.zhihu.com/question/{match.group(1)}/answer/{match.group(2)}"
     item_id = zop.get("itemId") or item.get("name")
-    question = _QUESTION_URL.search(" ".join(item.xpath("//link[@rel='canonical']/@href")))
+    question = ZHIHU_QUESTION_URL.search(" ".join(item.xpath("//link[@rel='canonical']/@href")))
     if item_id and str(item_id).isdigit() and question:
         return f"https://www.zhihu.com/question/{question.group(1)}/answer/{item_id}"
     return None
@@ -236,7 +235,7 @@ def _question_url(source: Source, tree: Any, answers: list[Answer]) -> str | Non
     candidates += [str(url) for url in tree.xpath("//meta[@itemprop='url']/@content")]
     candidates += [answer.url or "" for answer in answers]
     for candidate in candidates:
-        match = _QUESTION_URL.search(candidate)
+        match = ZHIHU_QUESTION_URL.search(candidate)
         if match:
             return f"https://www.zhihu.com/question/{match.group(1)}"
     return None

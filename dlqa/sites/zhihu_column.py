@@ -15,7 +15,6 @@ from dlqa import blocks
 from dlqa.model import Answer, Page
 from dlqa.sites import Source, zhihu_data
 from dlqa.sites.zhihu_markup import (
-    ARTICLE_URL,
     TITLE_SUFFIX,
     cls,
     first_attr,
@@ -24,6 +23,7 @@ from dlqa.sites.zhihu_markup import (
     shown_time,
     visible_text,
 )
+from dlqa.textutil import ZHIHU_ARTICLE_URL
 
 _BODY = f"//*[{cls('Post-RichText')}]"
 _HEADER = f"//*[{cls('Post-Header')}]"
@@ -35,7 +35,7 @@ def recognise(source: Source) -> bool:
         return False
     if source.tree.xpath(_BODY) or source.tree.xpath(f"//h1[{cls('Post-Title')}]"):
         return True
-    return bool(ARTICLE_URL.search(source.url or ""))
+    return bool(ZHIHU_ARTICLE_URL.search(source.url or ""))
 
 
 def extract(source: Source) -> Page:
@@ -83,7 +83,7 @@ def extract(source: Source) -> Page:
 def _article_url(source: Source, tree: Any) -> str | None:
     """https://zhuanlan.zhihu.com/p/N from the page URL or any link to itself."""
     for candidate in [source.url or "", *map(str, tree.xpath("//meta[@itemprop='url']/@content"))]:
-        match = ARTICLE_URL.search(candidate)
+        match = ZHIHU_ARTICLE_URL.search(candidate)
         if match:
             return f"https://zhuanlan.zhihu.com/p/{match.group(1)}"
     return source.url

@@ -14,7 +14,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 from dlqa import blocks
-from dlqa.textutil import clean_line
+from dlqa.textutil import ZHIHU_ANSWER_PATH, ZHIHU_QUESTION_URL, clean_line
 
 ANONYMOUS = "匿名用户"
 #: Cards embedded in an answer that sell or advertise (class fragments, as data): Zhihu's
@@ -26,9 +26,6 @@ CARD_DRAFT_TYPES = ("mcn-link-card", "ecommerce-card", "goods-card", "ad-link-ca
 #: A button that marks a card as a shop window, whatever its class.
 SHOP_BUTTON = re.compile(r"^\s*(去购买|立即购买|查看详情|去看看|领券购买|立即报名|免费报名|立即领取|免费领取)\s*$")
 
-ANSWER_PATH = re.compile(r"/question/(\d+)/answer/(\d+)")
-QUESTION_URL = re.compile(r"(?:https?:)?//(?:www\.)?zhihu\.com/question/(\d+)")
-ARTICLE_URL = re.compile(r"(?:https?:)?//zhuanlan\.zhihu\.com/p/(\d+)")
 TIME_LABEL = re.compile(r"^(?:发布于|编辑于|发表于)\s*")
 #: "・IP 属地上海" after a shown time (since 2022): where the author was, not when.
 IP_LOCATION = re.compile(r"\s*[·・]?\s*IP\s*属地\s*\S*\s*$")
@@ -105,13 +102,13 @@ def shown_time(text: str) -> str | None:
 
 def answer_url(href: str | None) -> str | None:
     """`https://www.zhihu.com/question/Q/answer/A` from any spelling of an answer link."""
-    match = ANSWER_PATH.search(href or "")
+    match = ZHIHU_ANSWER_PATH.search(href or "")
     return f"https://www.zhihu.com/question/{match.group(1)}/answer/{match.group(2)}" if match else None
 
 
 def question_url(*candidates: str | None) -> str | None:
     for candidate in candidates:
-        match = QUESTION_URL.search(candidate or "")
+        match = ZHIHU_QUESTION_URL.search(candidate or "")
         if match:
             return f"https://www.zhihu.com/question/{match.group(1)}"
     return None
