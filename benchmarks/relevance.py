@@ -355,10 +355,13 @@ def format_query(judged: JudgedSet, results: dict[str, list[QueryScore]], wanted
         lines.append(f"\n{engine}: nDCG@10 {score.ndcg:.3f}  recall@10 {score.recall:.3f}"
                      f"  RR {score.reciprocal_rank:.3f}")
         gains = result_gains(score.ranking, grades, judged.units)
+        shown: set[str] = set()
         for rank, (result, gain) in enumerate(zip(score.ranking, gains, strict=True), start=1):
             names = " = ".join(f"{answer_id[:8]} {judged.answers.get(answer_id, '(unjudged)')}"
                                for answer_id in result)
-            lines.append(f"  {rank:>2}. [{gain}] {names}")
+            repeat = " (a copy of an answer above)" if judged.units(result) <= shown else ""
+            shown |= judged.units(result)
+            lines.append(f"  {rank:>2}. [{gain}] {names}{repeat}")
         if not score.ranking:
             lines.append("   (no results)")
         found: set[str] = set()
@@ -367,7 +370,9 @@ def format_query(judged: JudgedSet, results: dict[str, list[QueryScore]], wanted
         missed = sorted((unit for unit in grades if unit not in found), key=lambda unit: -grades[unit])
         for unit in missed:
             lines.append(f"      missed [{grades[unit]}] {unit[:8]} {judged.answers.get(unit, '')}")
-    return "\n".join(lines)
+    from dlqa.render_human import safe  # labels are authors' names taken from pages
+
+    return safe("\n".join(lines))
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -161,3 +161,21 @@ def test_both_engines_answer_every_query_and_one_query_can_be_shown(results):
     assert "e02" in shown and "baseline:" in shown and "dlqa:" in shown
     # the baseline's OR semantics find the three answers about batch normalisation
     assert "[2] cc1168b2" in shown.split("baseline:")[1]
+
+
+def test_json_report_has_every_engine_and_query(results):
+    import json
+
+    report = json.loads(json.dumps(relevance.as_json(results), ensure_ascii=False))
+    assert set(report["engines"]) == set(relevance.ENGINES) and report["k"] == relevance.K
+    for engine in relevance.ENGINES:
+        summary = report["engines"][engine]["summary"]
+        assert set(summary) == {*relevance.KINDS, "all"}
+        assert summary["all"]["queries"] == sum(1 for q in JUDGED.queries if JUDGED.answer_grades(q))
+        assert len(report["engines"][engine]["queries"]) == len(JUDGED.queries)
+
+
+def test_an_unknown_query_is_one_line_and_status_2(capsys):
+    assert relevance.main(["--query", "no such judged query"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "not a judged query" in err
