@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import yaml
+
 from dlqa.model import Page
 from dlqa.sites import Source
 from dlqa.textutil import clean_line
@@ -219,8 +221,6 @@ def finish_page(page: Page, clip: Clip) -> None:
 
 def _yaml(text: str) -> dict[str, Any]:
     """Front matter as a dict; YAML that does not parse is read as `key: value` lines."""
-    import yaml
-
     if len(text) > MAX_FRONT_MATTER_CHARS:
         text = ""  # a page, not front matter
     try:
