@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from dlqa import reader
+from dlqa import Library, reader
 from dlqa.discover import OTHER_TYPE, RESOURCES, discover
 from dlqa.errors import InputError
 from dlqa.extract import parse_file, parse_text
@@ -179,6 +179,18 @@ def test_ingest_summary_says_what_was_skipped(tmp_path: Path):
     assert done.returncode == 0, done.stderr
     assert "1 file read" in done.stdout
     assert "skipped 1 resource folder (X_files beside a saved page), 1 file of another type" in done.stdout
+
+
+def test_library_ingest_report_carries_what_was_skipped(tmp_path: Path):
+    """The same skipped list reaches `Library.ingest`'s report and its JSON form, with reasons."""
+    folder = tmp_path / "saved"
+    (folder / "Page_files").mkdir(parents=True)
+    (folder / "Page.html").write_bytes(ZHIHU_HTML.read_bytes())
+    (folder / "Page_files" / "login.html").write_text("<p>扫码登录</p>", encoding="utf-8")
+    report = Library(tmp_path / "ix").ingest([folder], jobs=1)
+    assert report.files_read == 1 and not report.failures
+    assert [(Path(path).name, reason) for path, reason in report.skipped] == [("Page_files", RESOURCES)]
+    assert report.to_dict()["skipped"] == [{"path": report.skipped[0][0], "reason": RESOURCES}]
 
 
 def test_hostile_front_matter_is_data():
