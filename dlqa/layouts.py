@@ -53,8 +53,8 @@ INLINE_TRAILER = re.compile(r"\s*(?:链接|来源)\s*[:：]")
 AT_ZHIHU = re.compile(r"\s*[@＠]\s*知乎.*$")
 #: The quoter speaking about what follows ("在知乎上翻到几个回答，摘录在这里"): a lead-in.
 QUOTER_LEAD_IN = re.compile(
-    r"(知乎|回答|答案|高赞).{0,30}(摘录|整理|汇总|收集|转载|备查|记录|搬运)"
-    r"|(摘录|整理|汇总|收集|转载|记录|搬运).{0,30}(知乎|回答|答案|高赞)"
+    r"(知乎|回答|答案|高赞).{0,30}(摘录|整理|汇总|收集|收藏|转载|备查|记录|搬运)"
+    r"|(摘录|整理|汇总|收集|收藏|转载|记录|搬运).{0,30}(知乎|回答|答案|高赞)"
 )
 #: A line short enough, and unpunctuated, to be the bio under an answer label.
 _BIO_LINE = re.compile(r"^[^。！？!?；;：:，,]{1,30}$")

@@ -98,18 +98,33 @@ def recognise(source: Source) -> bool:
     return head is not None and bool(head.body.strip() or head.author)
 
 
+def platform_article(source: Source) -> tuple[str | None, str] | None:
+    """(title, body text) of a known platform's article, else None: what `blogrepost` reads
+    when a platform's article quotes Zhihu answers, so the platform's chrome stays out."""
+    platform = _platform(source) if source.is_html else None
+    if platform is None:
+        return None
+    return _title(source, platform), _body(source, platform)
+
+
+def _title(source: Source, platform: Platform) -> str | None:
+    suffix = re.compile(platform.title_suffix) if platform.title_suffix else None
+    return first_text(source.tree, platform.title) or strip_title(source.html_title, suffix)
+
+
+def _body(source: Source, platform: Platform) -> str:
+    bodies = source.tree.xpath(platform.body)
+    return body_text(bodies[0], platform.chrome) if bodies else ""
+
+
 def extract(source: Source) -> Page:
     platform = _platform(source)
     tree = source.tree
     thread = structured.read_thread(tree, source.url)
     if platform is not None:
-        bodies = tree.xpath(platform.body)
-        suffix = re.compile(platform.title_suffix) if platform.title_suffix else None
-        title = first_text(tree, platform.title) or strip_title(source.html_title, suffix)
         structured_author = thread.head.author if thread and thread.kind == "article" and thread.head else None
-        head = Post(body=body_text(bodies[0], platform.chrome) if bodies else "",
-                    author=first_text(tree, platform.author) or structured_author)
-        return page_from_thread(source, "blog", Thread("article", head=head), title)
+        head = Post(body=_body(source, platform), author=first_text(tree, platform.author) or structured_author)
+        return page_from_thread(source, "blog", Thread("article", head=head), _title(source, platform))
     assert thread is not None and thread.head is not None
     title = heading_title(tree, source.html_title) or thread.title
     if not thread.head.body.strip():  # the data names the article and its author, not its text
