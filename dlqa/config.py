@@ -1,0 +1,103 @@
+"""The user's settings file: where it lives, reading it, and writing one setting safely.
+
+A small TOML file in the user's config folder (platformdirs: `~/.config/dlqa/config.toml` on
+Linux, `~/Library/Application Support/dlqa/` on macOS, `%LOCALAPPDATA%\\dlqa\\` on Windows).
+It is read only when a command needs it, and parsed only when it exists, so a search given
+`--index` or `DLQA_INDEX` never pays for it.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+
+from dlqa.errors import DlqaError
+
+#: Settings `dlqa config` knows, with what each one means.
+SETTINGS: dict[str, str] = {
+    "index": "the index folder every command uses when neither --index nor DLQA_INDEX is given",
+}
+FILE_NAME = "config.toml"
+_HEADER = "# dlqa settings; `dlqa config` shows them and `dlqa config NAME VALUE` sets one.\n"
+
+
+class ConfigError(DlqaError):
+    """The settings file cannot be read or written, or a setting is unknown: a usage error."""
+
+    exit_code = 2
+
+
+def config_file(environ: Mapping[str, str] | None = None) -> Path:
+    """The settings file's path (it may not exist): `$DLQA_CONFIG`, else the user config folder."""
+    environ = os.environ if environ is None else environ
+    if environ.get("DLQA_CONFIG"):
+        return Path(environ["DLQA_CONFIG"]).expanduser()
+    from platformdirs import user_config_path  # imported here: only when a lookup needs it
+
+    return user_config_path("dlqa", appauthor=False, roaming=True) / FILE_NAME
+
+
+def read_settings(path: Path) -> dict[str, str]:
+    """The settings in `path`, `{}` when there is no file; a damaged file is a `ConfigError`."""
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        return {}
+    except OSError as error:
+        raise ConfigError(f"cannot read the settings file {path}: {error.strerror or error}") from None
+    try:
+        import tomllib
+    except ModuleNotFoundError:  # Python 3.10
+        import tomli as tomllib  # type: ignore[no-redef]
+    try:
+        table = tomllib.loads(data.decode("utf-8"))
+    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
+        raise ConfigError(f"the settings file {path} is not valid TOML ({error}); fix or delete it") from None
+    settings = {}
+    for name, value in table.items():
+        if name in SETTINGS:
+            if not isinstance(value, str):
+                raise ConfigError(f"the settings file {path}: {name} must be a string, like {name} = \"…\"")
+            settings[name] = value
+    return settings
+
+
+def check_name(name: str) -> None:
+    """A `ConfigError` listing the known settings when `name` is not one of them."""
+    if name not in SETTINGS:
+        raise ConfigError(f"unknown setting {name!r}; known settings: {', '.join(SETTINGS)}")
+
+
+def write_setting(path: Path, name: str, value: str | None) -> None:
+    """Set (or, with `None`, remove) one setting, keeping the others; written atomically."""
+    check_name(name)
+    if value is not None and not value.isprintable():
+        raise ConfigError(f"{name} must be printable text (it holds a control or undecodable character)")
+    settings = read_settings(path)
+    if value is None:
+        settings.pop(name, None)
+    else:
+        settings[name] = value
+    text = _HEADER + "".join(f"{key} = {toml_string(settings[key])}\n" for key in SETTINGS if key in settings)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temporary = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+        temporary.write_text(text, encoding="utf-8")
+        os.replace(temporary, path)
+    except OSError as error:
+        raise ConfigError(f"cannot write the settings file {path}: {error.strerror or error}") from None
+
+
+def toml_string(value: str) -> str:
+    """`value` as a TOML basic string: quotes, backslashes and every control character escaped."""
+    out = ['"']
+    for char in value:
+        if char in '"\\':
+            out.append("\\" + char)
+        elif ord(char) < 0x20 or ord(char) == 0x7F:
+            out.append(f"\\u{ord(char):04X}")
+        else:
+            out.append(char)
+    out.append('"')
+    return "".join(out)
