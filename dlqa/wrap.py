@@ -67,7 +67,8 @@ def _wrap_paragraph(paragraph: str, width: int) -> list[str]:
             line.append(token)
             used += size
             continue
-        if line and token[0] in NO_LINE_START and len(line[-1]) == 1 and not line[-1].isspace():
+        if (len(line) > 1 and token[0] in NO_LINE_START and len(line[-1]) == 1 and not line[-1].isspace()
+                and text_width(line[-1]) + size <= width):
             carried = line.pop()  # take the character before the punctuation down with it
             lines.append("".join(line).rstrip())
             line, used = [carried, token], text_width(carried) + size
