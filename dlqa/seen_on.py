@@ -32,7 +32,7 @@ class SeenOn:
 
     #: More copies of the result's own page (same URL and title), e.g. the same page saved twice.
     same_page_copies: int = 0
-    #: Other pages, in the order first met (best-ranked copy first).
+    #: Other pages, most copies first, then in the order first met (best-ranked copy first).
     pages: list[SeenPage] = field(default_factory=list)
 
     @property
@@ -68,6 +68,7 @@ def group_seen(seen_in: Sequence[Mapping[str, Any]]) -> SeenOn:
             by_key[key] = SeenPage(page.get("title"), page.get("site") or "", page.get("page_url"),
                                    page.get("source_file") or "")
             result.pages.append(by_key[key])
+    result.pages.sort(key=lambda page: -page.copies)  # stable: ties keep their rank order
     return result
 
 

@@ -14,12 +14,14 @@ def test_copies_of_the_results_own_page_are_counted_not_listed():
     assert seen.same_page_copies == 299 and seen.pages == []
 
 
-def test_distinct_pages_once_each_with_their_copies_in_first_seen_order():
-    seen_in = [copy("http://p/1"), copy("http://p/2", file="b.txt"), copy("http://p/3", file="c.txt"),
-               copy("http://p/2", file="b2.txt"), copy("http://p/1", file="a2.txt")]
+def test_distinct_pages_once_each_most_copies_first_then_in_rank_order():
+    seen_in = [copy("http://p/1"), copy("http://p/4", file="d.txt"), copy("http://p/3", file="c.txt"),
+               copy("http://p/2", file="b.txt"), copy("http://p/2", file="b2.txt"),
+               copy("http://p/1", file="a2.txt")]
     seen = group_seen(seen_in)
     assert seen.same_page_copies == 1
-    assert [(page.page_url, page.copies) for page in seen.pages] == [("http://p/2", 2), ("http://p/3", 1)]
+    assert [(page.page_url, page.copies) for page in seen.pages] == [
+        ("http://p/2", 2), ("http://p/4", 1), ("http://p/3", 1)]
     assert seen.more == 0
 
 
