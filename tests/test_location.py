@@ -21,6 +21,11 @@ from dlqa.config import ConfigError, config_file, read_settings, toml_string, wr
 from dlqa.errors import NoIndexError
 from dlqa.location import resolve
 
+try:
+    import tomllib
+except ModuleNotFoundError:  # Python 3.10
+    import tomli as tomllib  # type: ignore[no-redef]
+
 runner = CliRunner()
 
 
@@ -103,14 +108,10 @@ def test_write_keeps_other_settings_and_unset_removes(tmp_path):
 
 @given(st.text(alphabet=st.characters(blacklist_categories=("Cs", "Cc")), max_size=40))
 def test_any_printable_value_round_trips_through_toml(value):
-    import tomllib
-
     assert tomllib.loads(f"index = {toml_string(value)}\n") == {"index": value}
 
 
 def test_control_characters_are_escaped_and_refused_as_settings(tmp_path):
-    import tomllib
-
     assert tomllib.loads("v = " + toml_string('a"\\\n\x1b') + "\n")["v"] == 'a"\\\n\x1b'
     with pytest.raises(ConfigError, match="printable"):
         write_setting(tmp_path / "c.toml", "index", "/tmp/\x1b[2J")
