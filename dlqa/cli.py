@@ -297,16 +297,23 @@ def search(
     location = where_index(index)
     with user_errors(location):
         check_date_range(filters.since, filters.until)
-        results = run_search(location.path, text, limit=ALL if files else limit, page=1 if files else page,
-                             filters=filters, sort=sort, expand=not no_expand)
+        if files:
+            from dlqa.matching_files import matching_files
+
+            pages = matching_files(location.path, text, filters=filters, sort=sort, expand=not no_expand)
+            if not pages:
+                _explain_nothing(location.path, site)
+            with ends_quietly(0 if pages else 1):
+                sys.stdout.write("".join(f"{shown_path(path)}\n" for path in pages))
+                sys.stdout.flush()
+            raise typer.Exit(0 if pages else 1)
+        results = run_search(location.path, text, limit=limit, page=page, filters=filters, sort=sort,
+                             expand=not no_expand)
         empty = not results.total and _explain_nothing(location.path, site)
     status = 0 if results.total else 1
     with ends_quietly(status):
         if count:
             sys.stdout.write(f"{results.total}\n")
-        elif files:
-            pages = dict.fromkeys(page["source_file"] for hit in results.results for page in hit.seen_in)
-            sys.stdout.write("".join(f"{shown_path(path)}\n" for path in pages))
         elif as_json or as_jsonl:
             from dlqa.render_json import dumps
 
@@ -323,10 +330,6 @@ def search(
                 typer.echo(f"no answer matches {text}{hint}", err=True)
         sys.stdout.flush()
     raise typer.Exit(status)
-
-
-#: `--files` lists every matching page, not one page of results.
-ALL = 1 << 40
 
 
 def _explain_nothing(index_dir: Path, site: str | None) -> bool:
@@ -517,7 +520,9 @@ def config(
     """Show or change your settings, kept in your user config folder.
 
     With no NAME: the settings file and every setting. With NAME: its value. With NAME VALUE:
-    set it (a folder is stored as an absolute path). Example: dlqa config index ~/dlqa-index
+    set it (a folder is stored as an absolute path).
+
+    Example: dlqa config index ~/dlqa-index
     """
     from dlqa import config as settings_file
 
