@@ -173,16 +173,30 @@ def test_links_are_clickable_only_with_colour_and_only_for_http(corpus_index):
     assert hit["link"] in OSC8.findall(shown)
 
 
-def test_a_hostile_link_never_becomes_an_escape_sequence(tmp_path):
+@pytest.mark.parametrize("href", [
+    "https://example.com/a\x1b]8;;https://evil.example\x1b\\",  # an OSC 8 of its own
+    "https://example.com/a\x07",  # BEL ends an OSC in many terminals
+    "https://example.com/a\u009c",  # the C1 string terminator
+    "javascript:alert(1)",
+    "file:///etc/passwd",
+])
+def test_a_hostile_link_never_becomes_a_link_or_an_escape_sequence(tmp_path, monkeypatch, href):
+    import webbrowser
+
     page = tmp_path / "hostile.html"
-    page.write_text(
-        '<html><head><title>恶意链接</title><link rel="canonical" href="javascript:alert(1)"></head><body>'
-        "<p>过拟合的链接 \x1b]8;;http://evil.example\x1b\\点我\x1b]8;;\x1b\\ 在这里</p></body></html>",
-        encoding="utf-8")
+    page.write_text(f'<html><head><title>恶意链接</title><link rel="canonical" href="{href}"></head>'
+                    "<body><p>过拟合的链接在这里,正文足够长才算一个回答。</p></body></html>", encoding="utf-8")
     index = tmp_path / "ix"
     assert run("ingest", str(page), index=index).exit_code == 0
-    out = run("search", "过拟合", "--color", "always", index=index).stdout
-    assert not OSC8.search(out) and "\x1b]" not in out and "\x07" not in out
+    hit = first_hit(index)
+    assert hit["link"] in (href, None)  # kept as the page gave it (it is data), or dropped by extraction
+    for argv in (["search", "过拟合"], ["show", hit["id"], "--no-pager"]):
+        out = run(*argv, "--color", "always", index=index).stdout
+        assert SGR.search(out)  # colour is on, so links would be too
+        assert not OSC8.search(out) and "\x1b]" not in out and "\x07" not in out and "\u009c" not in out
+    monkeypatch.setattr(webbrowser, "open", lambda url: pytest.fail(f"opened {url!r}"))
+    refused = run("open", hit["id"], index=index)
+    assert refused.exit_code == 1 and refused.stderr == "dlqa: this answer has no http(s) link to open\n"
 
 
 # --- reposts ----------------------------------------------------------------------------------------------
