@@ -526,17 +526,19 @@ def config(
     """
     from dlqa import config as settings_file
 
+    changing = unset or value is not None
+    if changing and (name is None or (unset and value is not None) or (value is not None and not value.strip())):
+        raise fail("use `dlqa config NAME VALUE` to set a setting, `dlqa config --unset NAME` to remove it", 2)
     with user_errors():
         path = settings_file.config_file()
         if name is not None:
             settings_file.check_name(name)
-        if unset or value is not None:
-            if name is None or (unset and value is not None):
-                raise fail("use `dlqa config NAME VALUE` to set a setting, `dlqa config --unset NAME` to remove it", 2)
-            new = None if unset else str(Path(value).expanduser().resolve()) if name == "index" else value
-            settings_file.write_setting(path, name, new)
+        if unset:
+            settings_file.write_setting(path, name, None)
+        elif value is not None:  # the one setting today is a folder: stored absolute
+            settings_file.write_setting(path, name, str(Path(value).expanduser().resolve()))
         settings = settings_file.read_settings(path)
-    if name is not None and not unset and value is None:
+    if name is not None and not changing:
         if name not in settings:
             raise typer.Exit(1)  # like `git config NAME`: unset is status 1, nothing printed
         typer.echo(settings[name])
