@@ -250,3 +250,14 @@ def test_ingest_with_nothing_set_creates_index_here(home):
     assert runner.invoke(app, ["stats"]).exit_code == 2
     os.chdir(home / "notes" / "deep")
     assert chosen()[1] == "the nearest index/ (in the current folder)"
+
+
+def test_ingest_from_a_subfolder_adds_to_the_nearest_index_above(home):
+    first, second = home / "one.txt", home / "two.txt"
+    first.write_text("过拟合怎么办?\n\n多加数据,再加正则化。\n", encoding="utf-8")
+    second.write_text("欠拟合怎么办?\n\n加大模型,多训练几轮。\n", encoding="utf-8")
+    assert runner.invoke(app, ["ingest", str(first), "--index", str(home / "index")]).exit_code == 0
+    added = runner.invoke(app, ["ingest", str(second)])  # from home/notes/deep: home/index is nearest
+    assert added.exit_code == 0, added.output
+    assert f"index: {home / 'index'} (2 answers)" in added.stdout
+    assert not (Path.cwd() / "index").exists()
