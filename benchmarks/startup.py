@@ -47,7 +47,9 @@ def main() -> None:
     parser.add_argument("--baseline", type=Path, help="another dlqa source tree to compare with")
     args = parser.parse_args()
     index = args.index.resolve()
-    base_env = {name: value for name, value in os.environ.items() if not name.startswith("DLQA_")}
+    # Bytecode cache on, as on a user's machine (see measure.py); no DLQA_* from this shell.
+    base_env = {name: value for name, value in os.environ.items()
+                if not name.startswith("DLQA_") and name != "PYTHONDONTWRITEBYTECODE"}
     search = [*dlqa_command(), "search", QUERY, "--jsonl"]
     with tempfile.TemporaryDirectory() as scratch:
         root = Path(scratch)

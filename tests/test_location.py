@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import sys
 from pathlib import Path
 
 import pytest
@@ -17,7 +18,14 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from dlqa.cli import app
-from dlqa.config import ConfigError, config_file, read_settings, toml_string, write_setting
+from dlqa.config import (
+    ConfigError,
+    config_file,
+    read_settings,
+    toml_string,
+    write_setting,
+    xdg_config_home,
+)
 from dlqa.errors import NoIndexError
 from dlqa.location import resolve
 
@@ -94,6 +102,33 @@ def test_nothing_found_creates_here_for_ingest_else_says_where_it_looked(tmp_pat
 
 def test_settings_file_follows_xdg_and_dlqa_config():
     assert config_file({"DLQA_CONFIG": "/x/dlqa.toml"}) == Path("/x/dlqa.toml")
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="dlqa applies the XDG rule itself on Linux only")
+@pytest.mark.parametrize("environ", [
+    {"XDG_CONFIG_HOME": "/srv/conf", "HOME": "/home/me"},
+    {"HOME": "/home/me"},
+    {"XDG_CONFIG_HOME": "", "HOME": "/home/me"},
+    {"XDG_CONFIG_HOME": "relative/conf", "HOME": "/home/me"},  # not absolute: ignored, as XDG says
+    {"XDG_CONFIG_HOME": "/srv/conf", "HOME": "relative"},
+])
+def test_the_linux_rule_agrees_with_platformdirs(monkeypatch, environ):
+    from platformdirs import user_config_path
+
+    for name in ("XDG_CONFIG_HOME", "HOME", "DLQA_CONFIG"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in environ.items():
+        monkeypatch.setenv(name, value)
+    assert xdg_config_home(environ) is not None
+    assert config_file(environ) == user_config_path("dlqa", appauthor=False, roaming=True) / "config.toml"
+
+
+def test_unusual_set_ups_are_left_to_platformdirs():
+    assert xdg_config_home({"HOME": "relative"}) is None
+    assert xdg_config_home({}) is None
+    assert xdg_config_home({"HOME": "/data", "ANDROID_DATA": "/data"}) is None
+    assert xdg_config_home({"HOME": "/Users/me"}, platform="darwin") is None
+    assert xdg_config_home({"HOME": "/home/me"}, platform="linux") == Path("/home/me/.config")
 
 
 def test_write_keeps_other_settings_and_unset_removes(tmp_path):
