@@ -72,7 +72,8 @@ def print_page(page: Page, console: Console | None = None) -> None:
         ("question", page.question_url),
     ):
         if value:
-            console.print(Text.assemble((f"{label:>9}: ", "dim"), safe(str(value))))
+            shown = link_text(str(value)) if label in ("page", "question") else Text(safe(str(value)))
+            console.print(Text.assemble((f"{label:>9}: ", "dim"), shown))
     if page.description:
         console.print(Text.assemble(("    about: ", "dim"), safe(_shorten(page.description, 160))))
     console.print(Text(_count(len(page.answers), "answer"), style="dim"))
@@ -87,7 +88,7 @@ def print_page(page: Page, console: Console | None = None) -> None:
         if answer.author_bio:
             console.print(Text(safe(answer.author_bio), style="dim"))
         if answer.url:
-            console.print(Text(safe(answer.url), style="blue"))
+            console.print(link_text(answer.url))
         console.print(Text(safe(answer.body)))
 
 
