@@ -188,6 +188,7 @@ def ingest(
     jobs: Annotated[int | None, typer.Option(
         "--jobs", "-j", envvar="DLQA_JOBS", min=1, metavar="N", show_default="usable cores",
         help="Worker processes for large batches (1: everything in this process).")] = None,
+    color: ColorOption = "auto",
 ) -> None:
     """Add saved pages to the index; unchanged files are skipped, changed ones replaced.
 
@@ -200,7 +201,7 @@ def ingest(
         raise fail("nothing to ingest: give files, folders or globs (or --prune alone)", 2)
     from dlqa.index import IngestInterrupted
     from dlqa.index import ingest as run_ingest
-    from dlqa.render_human import make_console, print_ingest_report
+    from dlqa.render_human import print_ingest_report
 
     location = where_index(index, create=True).path
     try:
@@ -216,7 +217,7 @@ def ingest(
         raise fail("interrupted before anything was indexed (the index is intact)", 130) from None
     for path, reason in report.failures:
         typer.echo(f"dlqa: {shown_path(path)}: {reason}", err=True)
-    print_ingest_report(report, make_console())
+    print_ingest_report(report, console_for(color))
     if report.failures:
         raise typer.Exit(1)
 
