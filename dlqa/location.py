@@ -61,7 +61,10 @@ def resolve(option: str | os.PathLike[str] | None = None, *, create: bool = Fals
         return Location(path, "config", f"from the index setting in {settings_path}")
     if index_test is None:
         from dlqa.index import has_index as index_test
-    here = Path.cwd() if cwd is None else cwd
+    try:
+        here = Path.cwd() if cwd is None else cwd
+    except OSError:  # the current folder was deleted under us: nothing to walk up from
+        here = Path(os.environ.get("PWD") or os.sep)
     for folder in (here, *here.parents):
         candidate = folder / INDEX_FOLDER
         if index_test(candidate):
