@@ -37,7 +37,8 @@ def first_hit(index: Path, query: str = "过拟合") -> dict:
 
 
 def subprocess_env(**extra: str) -> dict[str, str]:
-    env = {name: value for name, value in os.environ.items() if not name.startswith(("DLQA_", "PAGER"))}
+    env = {name: value for name, value in os.environ.items()
+           if not name.startswith(("DLQA_", "PAGER", "NO_COLOR", "FORCE_COLOR", "LESS"))}
     env.update(PYTHONIOENCODING="utf-8", **extra)
     return env
 
