@@ -1,6 +1,6 @@
 """Where the library lives: --index, DLQA_INDEX, the settings file, the nearest index/, ./index.
 
-Unit tests of `dlqa.location` and `dlqa.config`, then the order through the CLI with a
+Unit tests of `dlqa.store.location` and `dlqa.config`, then the order through the CLI with a
 temporary XDG_CONFIG_HOME and HOME, so the user's own settings never leak in.
 """
 
@@ -27,7 +27,7 @@ from dlqa.config import (
     xdg_config_home,
 )
 from dlqa.errors import NoIndexError
-from dlqa.location import resolve
+from dlqa.store.location import resolve
 
 try:
     import tomllib
@@ -47,7 +47,7 @@ def no_settings(tmp_path: Path):
     return lambda: tmp_path / "absent" / "config.toml"
 
 
-# --- dlqa.location ---------------------------------------------------------------------------------
+# --- dlqa.store.location ---------------------------------------------------------------------------
 
 
 def test_option_then_environment_then_settings(tmp_path):

@@ -4,7 +4,8 @@ In order: `--index DIR`; `$DLQA_INDEX`; the `index` setting of the settings file
 (`dlqa config index DIR`); the nearest `index/` folder holding a dlqa index in the current
 folder or one of its parents, as git finds `.git`. With none of those, `dlqa ingest` creates
 `./index` and every other command says where it looked. Each step is a few `stat` calls; the
-settings file is parsed only when it exists.
+settings file is parsed only when it exists. This is the one place that decides where the
+library lives: `dlqa.Library` (and through it every command) asks `resolve`.
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ import os
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
+from dlqa import config
+from dlqa.engine.segments import has_index
 from dlqa.errors import NoIndexError
 
 #: The folder name looked for in the current folder and its parents, and made by a first ingest.
@@ -50,8 +53,6 @@ def resolve(option: str | os.PathLike[str] | None = None, *, create: bool = Fals
         return Location(Path(option).expanduser(), "option", "from --index")
     if environ.get("DLQA_INDEX"):
         return Location(Path(environ["DLQA_INDEX"]).expanduser(), "env", "from $DLQA_INDEX")
-    from dlqa import config
-
     settings_path = (config_file or (lambda: config.config_file(environ)))()
     configured = config.read_settings(settings_path).get("index") if settings_path.is_file() else None
     if configured:
@@ -59,8 +60,7 @@ def resolve(option: str | os.PathLike[str] | None = None, *, create: bool = Fals
         if not path.is_absolute():  # relative to the settings file, not to wherever dlqa runs
             path = settings_path.parent / path
         return Location(path, "config", f"from the index setting in {settings_path}")
-    if index_test is None:
-        from dlqa.index import has_index as index_test
+    index_test = index_test or has_index
     try:
         here = Path.cwd() if cwd is None else cwd
     except OSError:  # the current folder was deleted under us: nothing to walk up from
