@@ -82,7 +82,7 @@ def read_settings(path: Path) -> dict[str, str]:
         text = data.decode("utf-8")
     except UnicodeDecodeError as error:
         raise ConfigError(f"the settings file {path} is not valid TOML ({error}); fix or delete it") from None
-    table = _simple_table(text)
+    table = simple_table(text)
     if table is None:
         try:
             import tomllib
@@ -101,7 +101,7 @@ def read_settings(path: Path) -> dict[str, str]:
     return settings
 
 
-def _simple_table(text: str) -> dict[str, object] | None:
+def simple_table(text: str) -> dict[str, object] | None:
     """The file's settings when every line is a comment or `name = "string"` with distinct
     names (what dlqa writes), else None for tomllib to read (and to report errors of)."""
     table: dict[str, object] = {}

@@ -148,22 +148,22 @@ def test_any_printable_value_round_trips_through_toml(value):
 
 @given(st.text(alphabet=st.sampled_from(list('ab =#"\\\'\tu0Dd8[].\n\x01é')), max_size=30))
 def test_the_parser_for_dlqas_own_lines_agrees_with_tomllib_whenever_it_answers(text):
-    from dlqa.config import _simple_table
+    from dlqa.config import simple_table
 
-    fast = _simple_table(text)
+    fast = simple_table(text)
     if fast is not None:
         assert fast == tomllib.loads(text)
 
 
 def test_files_dlqa_writes_are_read_without_tomllib(tmp_path):
-    from dlqa.config import _simple_table
+    from dlqa.config import simple_table
 
     path = tmp_path / "config.toml"
     write_setting(path, "index", 'C:\\Users\\me\\"深度"\\index')
-    assert _simple_table(path.read_text(encoding="utf-8")) == {"index": 'C:\\Users\\me\\"深度"\\index'}
+    assert simple_table(path.read_text(encoding="utf-8")) == {"index": 'C:\\Users\\me\\"深度"\\index'}
     assert read_settings(path) == {"index": 'C:\\Users\\me\\"深度"\\index'}
     path.write_text("[dlqa]\nindex = 'x'\n", encoding="utf-8")  # valid TOML, not dlqa's shape: tomllib reads it
-    assert _simple_table(path.read_text(encoding="utf-8")) is None and read_settings(path) == {}
+    assert simple_table(path.read_text(encoding="utf-8")) is None and read_settings(path) == {}
 
 
 def test_control_characters_are_escaped_and_refused_as_settings(tmp_path):
