@@ -12,8 +12,7 @@ from __future__ import annotations
 import atexit
 import os
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager, suppress
+from contextlib import suppress
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -21,11 +20,20 @@ import typer
 from typer.core import TyperCommand
 
 from dlqa import __version__
+from dlqa.cli_common import (
+    INTERRUPTED,
+    ColorOption,
+    IndexOption,
+    console_for,
+    fail,
+    open_library,
+    said_why,
+    shown_path,
+    user_errors,
+)
 from dlqa.errors import DlqaError, IngestInterrupted
 
 if TYPE_CHECKING:
-    from rich.console import Console
-
     from dlqa.library import Library
     from dlqa.results import Hit
     from dlqa.store.ingest import IngestReport
@@ -56,61 +64,6 @@ def _root(
     if ctx.invoked_subcommand is None:  # bare `dlqa`: the help, and success
         typer.echo(ctx.get_help())
         raise typer.Exit(0)
-
-
-#: Exit status of a command stopped by Ctrl-C (typer turns KeyboardInterrupt into it silently).
-INTERRUPTED = 130
-_said_why: list[int] = []
-
-
-def shown_path(path: object) -> str:
-    """A file name for a one-line message: control characters (newline, ESC) escaped."""
-    return "".join(
-        char if char.isprintable() or char == " " else char.encode("unicode_escape").decode("ascii")
-        for char in str(path)
-    )
-
-
-def fail(message: str, code: int = 1) -> typer.Exit:
-    """Print one line on stderr and return the Exit to raise."""
-    typer.echo(f"dlqa: {message}", err=True)
-    _said_why.append(code)
-    return typer.Exit(code)
-
-
-@contextmanager
-def user_errors() -> Iterator[None]:
-    """Turn a `DlqaError` into its one line and exit status, also under typer's CliRunner."""
-    try:
-        yield
-    except DlqaError as error:
-        raise fail(str(error), error.exit_code) from None
-
-
-def open_library(option: Path | None, create: bool = False) -> Library:
-    """The library a command uses (`dlqa.store.location` decides which), or its one-line error."""
-    from dlqa.library import Library
-
-    with user_errors():
-        return Library(option, create=create)
-
-
-ColorOption = Annotated[str, typer.Option(
-    "--color", metavar="auto|always|never", autocompletion=lambda: ["auto", "always", "never"],
-    help="Colour and clickable links: auto (terminals only; NO_COLOR, FORCE_COLOR), always, never.")]
-
-
-def console_for(color: str, stderr: bool = False, file: object = None, width: int | None = None) -> Console:
-    """A rich console coloured as `--color` says (`dlqa.colour`)."""
-    from dlqa.colour import use_colour
-    from dlqa.render_human import make_console
-
-    stream = sys.stderr if stderr else sys.stdout
-    try:
-        colour = use_colour(color, os.environ, stream.isatty())
-    except ValueError as error:
-        raise fail(str(error), 2) from None
-    return make_console(stderr=stderr, color=colour, file=file, width=width)
 
 
 @app.command(short_help="Show what dlqa extracts from saved pages.")
@@ -158,14 +111,6 @@ def parse(
                     print_page(page, console)
     if failed:
         raise typer.Exit(1)
-
-
-IndexOption = Annotated[
-    Path | None,
-    typer.Option("--index", show_default=False, metavar="DIR", file_okay=False,
-                 help="Index folder; else DLQA_INDEX, then `dlqa config index`, then the nearest index/ "
-                      "here or above."),
-]
 
 
 @app.command(short_help="Add saved pages to the index.")
@@ -581,7 +526,7 @@ def main() -> None:
                    "(set DLQA_DEBUG=1 to see the traceback)", err=True)
         sys.exit(70)
     status = status if isinstance(status, int) else 0
-    if status == INTERRUPTED and INTERRUPTED not in _said_why:
+    if status == INTERRUPTED and INTERRUPTED not in said_why:
         typer.echo("dlqa: interrupted", err=True)
     sys.exit(status)
 
