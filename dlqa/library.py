@@ -7,11 +7,12 @@
     for hit in results.hits:
         print(hit.author, hit.link, hit.snippet)
 
-`Library()` finds the library as every `dlqa` command does (`dlqa.store.location`: `$DLQA_INDEX`,
-the `index` setting of `dlqa config`, the nearest `index/` here or above). Errors are
-`dlqa.errors.DlqaError`s with one-line messages (`NoIndexError`, `QueryError`,
-`IndexDamagedError`, …); a missing index says how its folder was chosen. Ingesting and key terms import extraction and jieba on first use,
-so a script that only searches starts as fast as `dlqa search`.
+`Library()` finds the library as every `dlqa` command does (`dlqa.store.location`:
+`$DLQA_INDEX`, the `index` setting of `dlqa config`, the nearest `index/` here or above).
+Errors are `dlqa.errors.DlqaError`s with one-line messages (`NoIndexError`, `QueryError`,
+`IndexDamagedError`, …); a missing index says how its folder was chosen. Ingesting and key
+terms import extraction and jieba on first use, so a script that only searches starts as
+fast as `dlqa search`.
 """
 
 from __future__ import annotations
