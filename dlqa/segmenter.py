@@ -128,6 +128,7 @@ class CompiledSegmenter:
             rjieba_total += freq - old  # …jieba-rs replaces the old one
         if jieba_total > rjieba_total:
             engine.add_word(_TOTAL_PADDING, jieba_total - rjieba_total, None)
+        self.total = jieba_total  # jieba's, and with the padding jieba-rs's
 
     def tokenize(self, text: str) -> list[Token]:
         swapped = _SWAPPED.search(text) is not None
