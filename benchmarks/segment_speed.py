@@ -7,7 +7,8 @@ The text is the answer bodies of a benchmark corpus (`benchmarks/generate.py`, i
 as dlqa folds it. Each engine segments the same answers in jieba's search mode with HMM and
 dlqa's glossary (`dlqa.segmenter.build`, as `dlqa.analysis` builds it); the table gives MB/s
 of UTF-8 answer text per core, the load time, and whether the tokens are jieba's. "rjieba
-raw" is rjieba without the adapter's corrections (not token-identical), for scale.
+raw" is rjieba without the adapter's corrections (not token-identical), for scale; the last
+row is what ingest runs per field, the adapter plus dlqa's filter of letter-or-digit words.
 """
 
 from __future__ import annotations
@@ -84,6 +85,12 @@ def main() -> int:
     seconds, got = timed(lambda text: raw.tokenize(text, "search", True), texts)
     same = sum(a == b for a, b in zip(expected, got, strict=True))
     rows.append(("rjieba raw (no adapter)", 0.0, seconds, f"{same}/{len(texts)} answers"))
+
+    from dlqa import analysis  # what ingest runs: the adapter, then dlqa's letter-or-digit filter
+
+    analysis.load_segmenter()
+    seconds, _ = timed(lambda text: list(analysis._word_spans(text)), texts)
+    rows.append(("dlqa word field (`_word_spans`)", 0.0, seconds, "same filter as with jieba"))
 
     load1, load5, _ = os.getloadavg()
     print(f"{len(texts)} answers, {megabytes:.1f} MB of folded answer text; "
