@@ -123,6 +123,9 @@ _MIXED = st.lists(_PIECES, min_size=1, max_size=30).map("".join)
 def test_same_tokens_on_generated_mixed_text(text: str, reference, compiled) -> None:
     assert_same_tokens(reference, compiled, text)
     assert_same_tokens(reference, compiled, fold(text))
+    # and the word field keeps what it kept with jieba: the tokens with a letter or digit
+    expected = [token for token in reference.tokenize(fold(text)) if analysis._HAS_ALNUM.search(token[0])]
+    assert list(analysis._word_spans(fold(text))) == expected
 
 
 @settings(max_examples=300, deadline=None)
