@@ -6,9 +6,10 @@ GRAMS are overlapping CJK bigrams and whole Latin/digit runs; a phrase of a quer
 matches exactly where the query occurs as a substring, independent of how jieba segmented.
 
 This module is pure Python and knows nothing of Whoosh: the Whoosh analyzers that feed these
-token streams to the index live in `dlqa.engine.analyzers`. Importing it never imports jieba
-(~0.14 s) nor loads its dictionary (~0.6 s); only `segment_for_index` (ingest) does, through
-`_jieba()`; the query side (`segment_query`, `grams`, `phrase_grams`) is instant.
+token streams to the index live in `dlqa.engine.analyzers`. Importing it never imports the
+segmenter (rjieba, or jieba: ~0.14 s) nor loads its dictionary (0.2–0.6 s); only
+`segment_for_index` (ingest) does, through `_jieba()`; the query side (`segment_query`,
+`grams`, `phrase_grams`) is instant.
 """
 
 from __future__ import annotations
@@ -28,9 +29,10 @@ from dlqa.textutil import fold
 
 GLOSSARY_PATH = Path(__file__).parent / "data" / "glossary.tsv"
 
-#: jieba frequency floor for glossary words (jieba's total is ~6e7): enough that a term beats
-#: splits with its neighbours (做过拟合 → 做/过拟合, not 做过/拟合); 5k…100k segment the same
-#: test sentences, so a middle value keeps generic entries (模型, 参数) from being inflated.
+#: jieba frequency floor for glossary words, added at max(dict.txt frequency, this) (jieba's
+#: total is ~6e7): enough that a term beats splits with its neighbours (做过拟合 → 做/过拟合,
+#: not 做过/拟合); 5k…100k segment the same test sentences, so a middle value keeps generic
+#: entries (模型, 参数) from being inflated.
 GLOSSARY_JIEBA_FREQ = 20_000
 #: Query-side frequency of glossary words, on the scale of an index's document frequencies.
 GLOSSARY_QUERY_FREQ = 1_000_000
@@ -119,26 +121,19 @@ _jieba_tokenizer: Any = None
 
 
 def _jieba() -> Any:
-    """The private jieba Tokenizer with the glossary added, built once on first use.
+    """jieba's segmentation with the glossary added (`dlqa.segmenter`), built once on first use.
 
-    A private instance keeps our added words out of the process-global `jieba.dt`; jieba is
-    imported here, not at module level, so the query path never pays for it.
+    Compiled (rjieba made token-identical to jieba) when rjieba is installed, else jieba itself
+    in a private Tokenizer, so our added words stay out of the process-global `jieba.dt`; it
+    is imported here, not at module level, so the query path never pays for it.
     """
     global _jieba_tokenizer
     if _jieba_tokenizer is None:
         with _JIEBA_LOCK:
             if _jieba_tokenizer is None:
-                import logging
+                from dlqa import segmenter
 
-                import jieba
-
-                jieba.setLogLevel(logging.WARNING)  # silence "Building prefix dict…"
-                tokenizer = jieba.Tokenizer()
-                tokenizer.initialize()
-                for word in sorted(_glossary_zh()):
-                    freq = max(tokenizer.FREQ.get(word) or 0, GLOSSARY_JIEBA_FREQ)
-                    tokenizer.add_word(word, freq)
-                _jieba_tokenizer = tokenizer
+                _jieba_tokenizer = segmenter.build(sorted(_glossary_zh()), GLOSSARY_JIEBA_FREQ)
     return _jieba_tokenizer
 
 
@@ -153,9 +148,8 @@ def _word_spans(folded: str) -> Iterator[tuple[str, int, int]]:
     jieba sees folded text so fullwidth Latin and letter case never change its decisions,
     which lets `segment_query` mirror them.
     """
-    tokenizer = _jieba()
-    for word, start, end in tokenizer.tokenize(folded, mode="search", HMM=True):
-        if _HAS_ALNUM.search(word):
+    for word, start, end in _jieba().tokenize(folded):
+        if word.isalnum() or _HAS_ALNUM.search(word):
             yield word, start, end
 
 

@@ -7,37 +7,49 @@
     for hit in results.hits:
         print(hit.author, hit.link, hit.snippet)
 
+`Library()` finds the library as every `dlqa` command does (`dlqa.store.location`:
+`$DLQA_INDEX`, the `index` setting of `dlqa config`, the nearest `index/` here or above).
 Errors are `dlqa.errors.DlqaError`s with one-line messages (`NoIndexError`, `QueryError`,
-`IndexDamagedError`, …). Ingesting and key terms import extraction and jieba on first use,
-so a script that only searches starts as fast as `dlqa search`.
+`IndexDamagedError`, …); a missing index says how its folder was chosen. Ingesting and key
+terms import extraction and jieba on first use, so a script that only searches starts as
+fast as `dlqa search`.
 """
 
 from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from dlqa.dedup import parse_date_option
 from dlqa.engine.segments import column_lookup
+from dlqa.errors import NoIndexError
+from dlqa.matching_files import matching_files
 from dlqa.related import Similar, key_terms, similar
 from dlqa.results import Hit, answer_fields, make_hit
 from dlqa.search import Filters, SearchResults, get_answer, search
 from dlqa.store.documents import BODY_COLUMN
-from dlqa.store.manifest import index_location
+from dlqa.store.location import Location, missing_index_message, resolve
 from dlqa.store.opening import DAMAGE_ERRORS, damaged_error, open_index
-from dlqa.store.stats import stats
+from dlqa.store.stats import answer_count, index_sites, stats
 
 if TYPE_CHECKING:
     from dlqa.store.ingest import IngestReport, ProgressCallback
 
 
 class Library:
-    """One index folder: `Library()` uses `$DLQA_INDEX`, else `index/` here."""
+    """One index folder: `index`, else the one `dlqa.store.location.resolve` finds.
 
-    def __init__(self, index: str | os.PathLike[str] | None = None) -> None:
-        self.path: Path = index_location(index)
+    With nothing given, set or found, `Library()` raises `NoIndexError` saying where it looked,
+    and `Library(create=True)` is `./index`, made by its first `ingest`.
+    """
+
+    def __init__(self, index: str | os.PathLike[str] | None = None, *, create: bool = False) -> None:
+        #: The folder and why it was chosen (`location.reason`, shown by `dlqa stats`).
+        self.location: Location = resolve(index, create=create)
+        self.path: Path = self.location.path
 
     def __repr__(self) -> str:
         return f"Library({os.fspath(self.path)!r})"
@@ -51,26 +63,49 @@ class Library:
         "date"; `expand` also searches glossary synonyms. `results.hits` are the answers,
         `results.total` counts every match with reposts merged.
         """
-        filters = Filters(author=author, site=site, since=since and parse_date_option(since),
-                          until=until and parse_date_option(until))
-        return search(self.path, query, limit=limit, page=page, filters=filters, sort=sort,
-                      expand=expand)
+        filters = _filters(site, author, since, until)
+        with self._said_where():
+            return search(self.path, query, limit=limit, page=page, filters=filters, sort=sort,
+                          expand=expand)
+
+    def matching_files(self, query: str, *, site: str | None = None, author: str | None = None,
+                       since: str | None = None, until: str | None = None, sort: str = "relevance",
+                       expand: bool = True) -> list[str]:
+        """Every saved file holding an answer that matches, once, in `search`'s order (the
+        pages `dlqa search --files` lists); faster than paging through every hit."""
+        filters = _filters(site, author, since, until)
+        with self._said_where():
+            return matching_files(self.path, query, filters=filters, sort=sort, expand=expand)
 
     def get(self, id_or_prefix: str) -> Hit | None:
         """The answer with this id (or unique prefix of 6+ characters), else None."""
-        return get_answer(self.path, id_or_prefix)
+        with self._said_where():
+            return get_answer(self.path, id_or_prefix)
 
     def key_terms(self, id_or_prefix: str) -> list[str] | None:
         """The answer's key terms (TF-IDF), best first; None when no answer has this id."""
-        return key_terms(self.path, id_or_prefix)
+        with self._said_where():
+            return key_terms(self.path, id_or_prefix)
 
     def similar(self, id_or_prefix: str, *, limit: int = 10) -> Similar | None:
         """Answers sharing this answer's key terms; None when no answer has this id."""
-        return similar(self.path, id_or_prefix, limit=limit)
+        with self._said_where():
+            return similar(self.path, id_or_prefix, limit=limit)
 
     def stats(self, top: int = 10) -> dict[str, Any]:
         """Pages per site, answers, the `top` authors and the index's size on disk."""
-        return stats(self.path, top=top)
+        with self._said_where():
+            return stats(self.path, top=top)
+
+    def sites(self) -> list[str]:
+        """The sites the index's pages come from, sorted (read from its term list: cheap)."""
+        with self._said_where():
+            return index_sites(self.path)
+
+    def answer_count(self) -> int:
+        """How many answers the index holds (cheap: no answer is read)."""
+        with self._said_where():
+            return answer_count(self.path)
 
     def ingest(self, paths: Iterable[str | os.PathLike[str]], *, prune: bool = False,
                rebuild: bool = False, jobs: int | None = None,
@@ -90,7 +125,8 @@ class Library:
 
     def iter_answers(self) -> Iterator[Hit]:
         """Every stored answer, in index order, read one at a time (for exports)."""
-        ix = open_index(self.path)
+        with self._said_where():
+            ix = open_index(self.path)
         with ix.searcher() as searcher:
             try:
                 bodies = column_lookup(searcher.reader(), BODY_COLUMN)
@@ -98,3 +134,17 @@ class Library:
                     yield make_hit(answer_fields(searcher, doc, bodies), [])
             except DAMAGE_ERRORS as error:
                 raise damaged_error(self.path, " ".join(str(error).split())) from None
+
+    @contextmanager
+    def _said_where(self) -> Iterator[None]:
+        """A missing index's error says how this folder was chosen and how to make one."""
+        try:
+            yield
+        except NoIndexError:
+            raise NoIndexError(missing_index_message(self.location)) from None
+
+
+def _filters(site: str | None, author: str | None, since: str | None, until: str | None) -> Filters:
+    """The search filters; `since`/`until` not written YYYY-MM-DD are a ValueError."""
+    return Filters(author=author, site=site, since=since and parse_date_option(since),
+                   until=until and parse_date_option(until))

@@ -3,7 +3,7 @@
 An answer's words are its stored body segmented again with the ingest's own jieba segmenter
 (the index keeps no term vectors: they cost a third of the ingest time and a quarter of the
 disk, for a command run once in a while), weighed against the index's document frequencies,
-so loading jieba (~0.7 s) is paid by `show` and `similar`, never by `search`. Key terms are the answer's words weighted by
+so loading the segmenter (~0.3 s) is paid by `show` and `similar`, never by `search`. Key terms are the answer's words weighted by
 (1 + log tf) · log(N / df), with function words, numbers and single characters left out, and a
 word dropped when a better-ranked key term contains it (拟合 under 过拟合).
 """

@@ -11,10 +11,14 @@ import re
 from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
+from rich.style import Style
 from rich.text import Text
 
 from dlqa.discover import SKIP_NOUNS
+from dlqa.links import safe_link
 from dlqa.model import Page
+from dlqa.seen_on import file_name, group_seen
+from dlqa.wrap import wrap
 
 if TYPE_CHECKING:
     from dlqa.related import Similar
@@ -34,9 +38,28 @@ def safe(text: str | None) -> str:
     return _UNSAFE.sub(lambda m: "␛" if m.group() == "\x1b" else "", text)
 
 
-def make_console(stderr: bool = False) -> Console:
-    """A console that colours only real terminals and honours NO_COLOR (rich does)."""
-    return Console(stderr=stderr, highlight=False, emoji=False, soft_wrap=True)
+class _Console(Console):
+    def on_broken_pipe(self) -> None:
+        """Leave a closed pipe to the command (`dlqa.pipes`), which ends with the status it
+        would have had; rich itself would exit with status 1, grep's "nothing matched"."""
+        self.quiet = True
+        raise BrokenPipeError
+
+
+def make_console(stderr: bool = False, color: bool | None = None, file: Any = None,
+                 width: int | None = None) -> Console:
+    """A console that never wraps by itself; `color` is the `--color` decision (`dlqa.colour`),
+    None lets rich decide (colour on terminals, NO_COLOR honoured)."""
+    if color is None:
+        return _Console(stderr=stderr, file=file, width=width, highlight=False, emoji=False, soft_wrap=True)
+    return _Console(stderr=stderr, file=file, width=width, highlight=False, emoji=False, soft_wrap=True,
+                   force_terminal=color, no_color=not color, color_system="auto" if color else None)
+
+
+def link_text(url: str | None, style: str = "blue") -> Text:
+    """A URL shown literally, clickable (OSC 8) on a colour console when it is plain http(s)."""
+    checked = safe_link(url)
+    return Text(safe(url), style=Style.parse(style) + Style(link=checked) if checked else style)
 
 
 def print_page(page: Page, console: Console | None = None) -> None:
@@ -50,7 +73,8 @@ def print_page(page: Page, console: Console | None = None) -> None:
         ("question", page.question_url),
     ):
         if value:
-            console.print(Text.assemble((f"{label:>9}: ", "dim"), safe(str(value))))
+            shown = link_text(str(value)) if label in ("page", "question") else Text(safe(str(value)))
+            console.print(Text.assemble((f"{label:>9}: ", "dim"), shown))
     if page.description:
         console.print(Text.assemble(("    about: ", "dim"), safe(_shorten(page.description, 160))))
     console.print(Text(_count(len(page.answers), "answer"), style="dim"))
@@ -65,7 +89,7 @@ def print_page(page: Page, console: Console | None = None) -> None:
         if answer.author_bio:
             console.print(Text(safe(answer.author_bio), style="dim"))
         if answer.url:
-            console.print(Text(safe(answer.url), style="blue"))
+            console.print(link_text(answer.url))
         console.print(Text(safe(answer.body)))
 
 
@@ -120,25 +144,27 @@ def _print_hit_head(console: Console, rank: int, hit: Hit) -> None:
         line.append(f" · {safe(hit.posted_date[:10])}", style="dim")
     if hit.link:
         line.append(" · ")
-        line.append(safe(hit.link), style="blue")
+        line.append(link_text(hit.link))
     console.print(line)
 
 
 def _print_hit_tail(console: Console, hit: Hit) -> None:
     """The id, and the other pages a merged repost was seen on."""
     console.print(Text(f"    id {hit.id}", style="dim"))
-    others = hit.seen_in[1:]
-    if others:
-        console.print(Text(f"    also seen on {len(others)} more page{'s' if len(others) > 1 else ''}:", style="dim"))
-        for page in others:
-            where = " · ".join(str(v) for v in (page.get("page_url"), _file_name(page.get("source_file"))) if v)
-            console.print(Text(f"      {safe(page.get('title')) or '(untitled)'} · {safe(page.get('site'))} · "
-                               f"{safe(where)}", style="dim"))
-
-
-def _file_name(path: str | None) -> str:
-    """The saved file's base name: a text dump and an HTML save of one page share its URL."""
-    return (path or "").replace("\\", "/").rsplit("/", 1)[-1]
+    seen = group_seen(hit.seen_in)
+    if seen.same_page_copies:
+        console.print(Text(f"    saved {_count(seen.same_page_copies, 'more time')} from the same page",
+                           style="dim"))
+    if seen.pages:
+        console.print(Text(f"    also seen on {_count(len(seen.pages), 'more page')}:", style="dim"))
+        for page in seen.shown:
+            # a single copy names its file: a text dump and an HTML save of one page share its URL
+            copies = f"{page.copies} copies" if page.copies > 1 else file_name(page.source_file)
+            where = " · ".join(v for v in (page.page_url, copies) if v)
+            console.print(Text(f"      {safe(page.title) or '(untitled)'} · {safe(page.site)} · {safe(where)}",
+                               style="dim"))
+        if seen.more:
+            console.print(Text(f"      +{seen.more} more page{'s' if seen.more > 1 else ''}", style="dim"))
 
 
 def print_similar(found: Similar, console: Console | None = None) -> None:
@@ -158,12 +184,16 @@ def print_similar(found: Similar, console: Console | None = None) -> None:
 
 
 def print_answer(hit: Hit, console: Console | None = None, key_terms: list[str] | None = None) -> None:
-    """One whole answer, for `dlqa show`, with its key terms when known."""
+    """One whole answer, for `dlqa show`: the header (title, author, link, page) first, then
+    the body wrapped to the console's width without breaking Latin words."""
     console = console or make_console()
-    console.print(Text(safe(hit.title) or "(untitled)", style="bold"))
+    width = max(console.width, 20)
+    for line in wrap(safe(hit.title) or "(untitled)", width):
+        console.print(Text(line, style="bold"))
     for label, value in (
         ("author", hit.author or "(anonymous)"),
         ("link", hit.link),
+        ("page", hit.page_url if hit.page_url != hit.link else None),
         ("site", hit.site),
         ("file", hit.source_file),
         ("position", hit.position),
@@ -172,18 +202,24 @@ def print_answer(hit: Hit, console: Console | None = None, key_terms: list[str] 
         ("id", hit.id),
         ("key terms", ", ".join(key_terms or [])),
     ):
-        if value is not None and value != "":
-            console.print(Text.assemble((f"{label:>9}: ", "dim"), safe(str(value))))
+        if value is None or value == "":
+            continue
+        shown = link_text(str(value)) if label in ("link", "page") else Text(safe(str(value)))
+        console.print(Text.assemble((f"{label:>9}: ", "dim"), shown))
     if hit.author_bio:
-        console.print(Text(safe(hit.author_bio), style="dim"))
+        for line in wrap(safe(hit.author_bio), width):
+            console.print(Text(line, style="dim"))
     console.rule(style="dim")
-    console.print(Text(safe(hit.body)))
+    for line in wrap(safe(hit.body), width):
+        console.print(Text(line))
 
 
 def print_stats(data: dict[str, Any], console: Console | None = None) -> None:
     """The `dlqa stats` summary as aligned lines."""
     console = console or make_console()
     console.print(Text.assemble(("index: ", "dim"), safe(data["index"]), (f"  ({_size(data['size_bytes'])})", "dim")))
+    if data.get("index_chosen"):
+        console.print(Text.assemble(("chosen: ", "dim"), safe(data["index_chosen"])))
     console.print(f"{_count(data['answers'], 'answer')} from {_count(data['pages'], 'page')}")
     if data["sites"]:
         console.print(Text("pages per site:", style="bold"))

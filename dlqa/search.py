@@ -28,7 +28,8 @@ from dlqa.store.opening import DAMAGE_ERRORS, damaged_error, open_index
 from dlqa.suggest import suggest
 from dlqa.textutil import fold
 
-__all__ = ["SORTS", "Filters", "Hit", "SearchResults", "get_answer", "search"]
+__all__ = ["SORTS", "Filters", "Hit", "Ranking", "SearchResults", "get_answer", "open_searcher", "rank",
+           "search"]
 
 
 @dataclass
@@ -76,20 +77,11 @@ def search(index_dir: str | os.PathLike[str], query: str, limit: int = 10, page:
     if sort not in SORTS:
         raise ValueError(f"sort must be one of {', '.join(SORTS)}")
     tree = query_mod.parse(query)
-    with _open_searcher(index_dir) as opened:
+    with open_searcher(index_dir) as opened:
         try:
             searcher = opened.searcher
-
-            def word_freq(word: str) -> int:
-                word = word.lower()
-                return searcher.doc_frequency("body", word) + searcher.doc_frequency("title", word)
-
-            built = query_mod.build(tree, word_freq, expand=expand)
-            extra = (filters or Filters()).queries()
-            ranked = _ranked_docs(searcher, tree, built, extra, word_freq, opened.tables)
-            groups = merge_reposts(searcher, ranked, opened.repost_table())
-            if sort == "date":
-                groups = by_date(searcher, groups, opened.column)
+            ranking = rank(opened, tree, filters, sort, expand)
+            built, ranked, groups = ranking.built, ranking.ranked, ranking.groups
             hits = []
             for members in groups[(page - 1) * limit : page * limit]:
                 best, score = members[0]
@@ -99,7 +91,7 @@ def search(index_dir: str | os.PathLike[str], query: str, limit: int = 10, page:
                 hits.append(hit)
             suggestion = None
             if not groups:
-                suggestion = suggest(searcher, query, tree, word_freq)
+                suggestion = suggest(searcher, query, tree, ranking.word_freq)
         except DlqaError:
             raise
         except DAMAGE_ERRORS as error:
@@ -108,6 +100,38 @@ def search(index_dir: str | os.PathLike[str], query: str, limit: int = 10, page:
     return SearchResults(query=query, total=len(groups), with_reposts=len(ranked), page=page,
                          limit=limit, results=hits,
                          expansions=built.expansions, suggestion=suggestion)
+
+
+@dataclass
+class Ranking:
+    """What a query matched in one searcher, before any hit is made: `search` pages through
+    `groups`, `dlqa search --files` lists their pages."""
+
+    built: Any
+    #: (docnum, score) of every matching answer, best first.
+    ranked: list[tuple[int, float]]
+    #: `ranked` with reposts merged (each group in rank order), in the order asked for.
+    groups: list[list[tuple[int, float]]]
+    word_freq: Callable[[str], int]
+
+
+def rank(opened: _Opened, tree: Any, filters: Filters | None = None, sort: str = "relevance",
+         expand: bool = True) -> Ranking:
+    """Match a parsed query (`query.parse`) in an `open_searcher`, filter, rank, merge reposts
+    and order; raises what the engine raises on a damaged index (callers say so)."""
+    searcher = opened.searcher
+
+    def word_freq(word: str) -> int:
+        word = word.lower()
+        return searcher.doc_frequency("body", word) + searcher.doc_frequency("title", word)
+
+    built = query_mod.build(tree, word_freq, expand=expand)
+    extra = (filters or Filters()).queries()
+    ranked = _ranked_docs(searcher, tree, built, extra, word_freq, opened.tables)
+    groups = merge_reposts(searcher, ranked, opened.repost_table())
+    if sort == "date":
+        groups = by_date(searcher, groups, opened.column)
+    return Ranking(built, ranked, groups, word_freq)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -184,7 +208,7 @@ def _signature(index_dir: str) -> tuple[Any, ...] | None:
 
 
 @contextlib.contextmanager
-def _open_searcher(index_dir: str | os.PathLike[str]) -> Iterator[_Opened]:
+def open_searcher(index_dir: str | os.PathLike[str]) -> Iterator[_Opened]:
     """A searcher for `index_dir`: the kept one when the index files are unchanged and no
     other search is using it, else a newly opened one (raising what `open_index` raises)."""
     key = os.path.abspath(index_dir)

@@ -291,7 +291,9 @@ def test_no_index_gives_a_one_line_hint(tmp_path):
     for argv in (["search", "过拟合"], ["stats"], ["show", "abcdef012345"]):
         result = run(*argv, index=tmp_path / "none")
         assert result.exit_code == 2
-        assert result.stderr.strip() == f"dlqa: no index at {tmp_path / 'none'}; run `dlqa ingest corpus/`"
+        none = tmp_path / "none"
+        assert result.stderr.strip() == (f"dlqa: no index at {none} (from --index); "
+                                         f"make one with `dlqa ingest FOLDER --index {none}`")
 
 
 def test_json_and_jsonl_together_is_a_usage_error(corpus_index):
@@ -306,8 +308,9 @@ def test_show_prints_one_whole_answer(corpus_index):
     hit = search_json(corpus_index, "过拟合")["results"][0]
     result = run("show", hit["id"], index=corpus_index)
     assert result.exit_code == 0
+    unwrapped = "".join(result.stdout.split())  # `show` wraps lines to the terminal's width
     for line in hit["body"].splitlines():
-        assert line.strip() in result.stdout
+        assert "".join(line.split()) in unwrapped
     assert hit["link"] in result.stdout and hit["title"] in result.stdout
     shown = json.loads(run("show", hit["id"], "--json", index=corpus_index).stdout)
     assert shown["body"] == hit["body"] and shown["id"] == hit["id"]

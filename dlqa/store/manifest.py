@@ -1,4 +1,4 @@
-"""Where an index lives and what it remembers beside Whoosh's files.
+"""What an index remembers beside Whoosh's files (where it lives: `dlqa.store.location`).
 
 Two small JSON files sit beside the segments: `dlqa-index.json` (schema version, checked on
 every open so an index from another dlqa version asks for `--rebuild` instead of giving wrong
@@ -15,21 +15,17 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from dlqa.store.location import INDEX_FOLDER
+
 #: Bump when the schema or the meaning of a field changes: older indexes must be rebuilt.
 SCHEMA_VERSION = 6  # v6: repost keys as one fixed-width column (v5: compact postings)
-DEFAULT_INDEX = "index"
 VERSION_FILE = "dlqa-index.json"
 FILES_CACHE = "dlqa-files.json"
 
 
-def index_location(path: str | os.PathLike[str] | None = None) -> Path:
-    """`--index PATH`, else `$DLQA_INDEX`, else `index/` in the current directory."""
-    return Path(path or os.environ.get("DLQA_INDEX") or DEFAULT_INDEX)
-
-
 def rebuild_command(path: Path) -> str:
     """`dlqa ingest --rebuild …` for this index: PATH only when it does not remember its sources."""
-    where = "" if os.fspath(path) == DEFAULT_INDEX else f" --index {path}"
+    where = "" if os.fspath(path) == INDEX_FOLDER else f" --index {path}"
     return f"dlqa ingest --rebuild{where}" + ("" if remembered_sources(path) else " PATH…")
 
 

@@ -1,4 +1,10 @@
-"""What the index holds, for `dlqa stats`: pages per site, answers, top authors, size."""
+"""What the index holds, for `dlqa stats` (pages per site, answers, top authors, size), and the
+cheap facts messages and completion need (its sites, its answer count).
+
+The cheap facts come from the site field's term list and the document count, never from
+walking stored answers: they are asked when a search found nothing (to say why) and when
+the shell completes `--site`.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from dlqa.store.manifest import SCHEMA_VERSION
-from dlqa.store.opening import damaged_error, one_line, open_index
+from dlqa.store.opening import DAMAGE_ERRORS, damaged_error, one_line, open_index
 
 
 def stats(index_dir: str | os.PathLike[str], top: int = 10) -> dict[str, Any]:
@@ -43,6 +49,22 @@ def stats(index_dir: str | os.PathLike[str], top: int = 10) -> dict[str, Any]:
                         for name, count in sorted(authors.items(), key=lambda item: (-item[1], item[0]))[:top]],
         "size_bytes": size,
     }
+
+
+def index_sites(index_dir: str | os.PathLike[str]) -> list[str]:
+    """The site names of the pages in the index, sorted ([] when its term list is damaged)."""
+    ix = open_index(index_dir)
+    try:
+        with ix.reader() as reader:
+            return sorted(term.decode("utf-8") if isinstance(term, bytes) else str(term)
+                          for term in reader.lexicon("site"))
+    except DAMAGE_ERRORS:
+        return []
+
+
+def answer_count(index_dir: str | os.PathLike[str]) -> int:
+    """How many answers the index holds (0: made, but nothing ingested, or all pruned)."""
+    return open_index(index_dir).doc_count()
 
 
 def _folder_size(path: Path) -> int:
