@@ -135,5 +135,5 @@ def extract(source: Source) -> Page:
 
 
 #: Pages come out as `site: blog`, like the blog reposts of Zhihu answers (`blogrepost`): to a
-#: reader both are blogs. The rules' own name tells the two apart.
-SITE = Site("blog-article", recognise, extract)
+#: reader both are blogs, and a site's name is the `site` its pages carry (`--site blog`).
+SITE = Site("blog", recognise, extract)
