@@ -142,8 +142,11 @@ class Handler(BaseHTTPRequestHandler):
                            cache="max-age=3600")
             else:
                 self._error_page(HTTPStatus.NOT_FOUND, "no such page", params)
-        except BrokenPipeError:  # the browser went away mid-answer
+        except (BrokenPipeError, ConnectionResetError):  # the browser went away mid-answer
             pass
+        except Exception as error:  # a bug: one line on the server's stderr, a plain 500 for the browser
+            self.log_error("internal error: %s: %s", type(error).__name__, " ".join(str(error).split())[:200])
+            self._send(HTTPStatus.INTERNAL_SERVER_ERROR, b"internal error\n", "text/plain; charset=utf-8")
 
     # -- pages -------------------------------------------------------------------------------
 
@@ -202,19 +205,12 @@ class Handler(BaseHTTPRequestHandler):
         self._send_json(HTTPStatus.OK, dumps(found.data))
 
     def _error_page(self, status: HTTPStatus, message: str, form: dict[str, Any]) -> None:
-        self._send_page(status, "error.html", form={"q": form.get("q", "")}, status=status, message=message)
+        self._send_page(status, "error.html", form={"q": form.get("q", "")}, code=status, message=message)
 
     # -- responses ---------------------------------------------------------------------------
 
     def _send_page(self, status: HTTPStatus, template: str, **context: Any) -> None:
-        try:
-            body = self.app.render(template, **context)
-        except Exception as error:  # a bug: one line on the server's stderr, a plain 500 page
-            self.log_error("internal error: %s: %s", type(error).__name__, " ".join(str(error).split())[:200])
-            status, body = HTTPStatus.INTERNAL_SERVER_ERROR, b"internal error\n"
-            self._send(status, body, "text/plain; charset=utf-8")
-            return
-        self._send(status, body, "text/html; charset=utf-8")
+        self._send(status, self.app.render(template, **context), "text/html; charset=utf-8")
 
     def _send_json(self, status: HTTPStatus, text: str) -> None:
         self._send(status, (text + "\n").encode("utf-8"), "application/json; charset=utf-8")
