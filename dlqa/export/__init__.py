@@ -103,12 +103,24 @@ def _sink(output: Path | None) -> Iterator[Utf8Sink]:
     try:
         with os.fdopen(handle, "wb") as stream:
             yield Utf8Sink(stream)
+        os.chmod(temporary, _new_file_mode(target))
         os.replace(temporary, target)
     except OSError as error:
         raise DlqaError(f"cannot write {target}: {error.strerror or error}") from None
     finally:
         with contextlib.suppress(OSError):
             os.unlink(temporary)
+
+
+def _new_file_mode(target: Path) -> int:
+    """The mode `open(target, "w")` would give: the existing file's, else 0o666 less the umask
+    (the temporary file is created 0o600)."""
+    try:
+        return target.stat().st_mode & 0o777
+    except OSError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask
 
 
 def _silence_stdout() -> None:
