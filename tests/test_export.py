@@ -270,3 +270,28 @@ def test_export_streams_one_answer_at_a_time(index: Path) -> None:
     first = next(answers)
     assert set(CONTRACT) <= set(first)
     answers.close()
+
+
+def test_progress_goes_to_a_terminal_stderr_never_stdout(index: Path, library: list[dict]) -> None:
+    import pty
+
+    leader, follower = pty.openpty()
+    try:
+        process = subprocess.Popen([sys.executable, "-m", "dlqa", "export", "--index", str(index)],
+                                   stdout=subprocess.PIPE, stderr=follower, env={**ENV, "COLUMNS": "80"})
+        os.close(follower)
+        out, _ = process.communicate(timeout=120)
+        shown = b""
+        while True:
+            try:
+                chunk = os.read(leader, 65536)
+            except OSError:  # the terminal closed with the process
+                break
+            if not chunk:
+                break
+            shown += chunk
+    finally:
+        os.close(leader)
+    assert process.returncode == 0
+    assert [json.loads(line) for line in out.decode().splitlines()] == library  # stdout untouched
+    assert b"export" in shown and b"81/81" in shown
