@@ -103,6 +103,14 @@ def test_every_response_forbids_scripts(base_url: str) -> None:
         assert headers["X-Content-Type-Options"] == "nosniff"
 
 
+def test_head_has_the_headers_and_no_body(base_url: str) -> None:
+    request = urllib.request.Request(search_url(base_url, "过拟合"), method="HEAD")
+    with urllib.request.urlopen(request, timeout=60) as response:
+        assert response.status == 200 and response.read() == b""
+        assert "default-src 'none'" in response.headers["Content-Security-Policy"]
+        assert int(response.headers["Content-Length"]) > 1000 and response.headers["Server"] == "dlqa"
+
+
 def test_search_page_shows_what_the_cli_shows(base_url: str) -> None:
     status, headers, html = get(search_url(base_url, "过拟合"))
     assert status == 200 and headers["Content-Type"] == "text/html; charset=utf-8"

@@ -125,6 +125,13 @@ class Handler(BaseHTTPRequestHandler):
     sys_version = ""
     app: App  # set on the class made by `make_server`
 
+    def do_HEAD(self) -> None:  # noqa: N802
+        """GET's status and headers without the body (`_send` leaves it out)."""
+        self.do_GET()
+
+    def version_string(self) -> str:
+        return self.server_version
+
     def do_GET(self) -> None:  # noqa: N802 - the name http.server dispatches to
         if not self._host_allowed():
             self._send(HTTPStatus.MISDIRECTED_REQUEST, b"unknown host\n", "text/plain; charset=utf-8")
@@ -225,7 +232,8 @@ class Handler(BaseHTTPRequestHandler):
         self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
-        self.wfile.write(body)
+        if self.command != "HEAD":
+            self.wfile.write(body)
 
     def _host_allowed(self) -> bool:
         """Refuse Host names other than this server's (a DNS-rebinding page could otherwise read
