@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from dlqa.errors import DlqaError, IndexDamagedError, NoIndexError, QueryError
+from dlqa.errors import DlqaError, NoIndexError, QueryError
 from dlqa.web import backend, views
 
 HERE = Path(__file__).resolve().parent
@@ -75,6 +75,8 @@ class App:
             loader=jinja2.FileSystemLoader(HERE / "templates"),
             autoescape=True,  # every {{ }} is HTML-escaped, in text and in attributes
             finalize=lambda value: safe(value) if isinstance(value, str) else value,
+            # The lenient default Undefined: a field a result lacks (`missing` before the
+            # relevance work adds it) renders as nothing instead of failing the page.
             trim_blocks=True, lstrip_blocks=True, undefined=jinja2.Undefined,
         )
         env.filters["link"] = views.safe_link
@@ -254,12 +256,11 @@ class Handler(BaseHTTPRequestHandler):
 
 
 def _status(error: DlqaError) -> HTTPStatus:
+    """A bad query is the client's doing; a missing index, the server's state; the rest, damage."""
     if isinstance(error, QueryError):
         return HTTPStatus.BAD_REQUEST
     if isinstance(error, NoIndexError):
         return HTTPStatus.SERVICE_UNAVAILABLE
-    if isinstance(error, IndexDamagedError):
-        return HTTPStatus.INTERNAL_SERVER_ERROR
     return HTTPStatus.INTERNAL_SERVER_ERROR
 
 
