@@ -237,6 +237,7 @@ def test_output_file_is_written_whole_and_stdout_stays_empty(index: Path, tmp_pa
     (["--mapping", "--analyzer", "jieba"], 2, "--analyzer must be one of"),
     (["--output", "/nonexistent-dir/x.csv"], 1, "cannot write /nonexistent-dir/x.csv"),
     (['"unclosed'], 2, "unbalanced quote"),
+    (["--site", "v2ex"], 2, "--site and --author filter a search: give a QUERY too"),
 ])
 def test_user_errors_are_one_line(index: Path, args: list[str], status: int, message: str) -> None:
     done = dlqa("export", *args, index=index)
