@@ -5,10 +5,10 @@ glossary variant added as a word so 过拟合 stays whole (and search mode still
 GRAMS are overlapping CJK bigrams and whole Latin/digit runs; a phrase of a query's grams
 matches exactly where the query occurs as a substring, independent of how jieba segmented.
 
-Whoosh pickles the analyzers (`WordAnalyzer`, `GramAnalyzer`) into the on-disk schema, so they
-are part of the index format: they live here, hold no state, and importing this module never
-imports jieba (~0.14 s) nor loads its dictionary (~0.6 s). Only `segment_for_index` (ingest)
-does; the query side (`segment_query`, `grams`, `phrase_grams`) is pure Python and instant.
+This module is pure Python and knows nothing of Whoosh: the Whoosh analyzers that feed these
+token streams to the index live in `dlqa.engine.analyzers`. Importing it never imports jieba
+(~0.14 s) nor loads its dictionary (~0.6 s); only `segment_for_index` (ingest) does, through
+`_jieba()`; the query side (`segment_query`, `grams`, `phrase_grams`) is instant.
 """
 
 from __future__ import annotations
@@ -18,13 +18,13 @@ import math
 import re
 import threading
 import unicodedata
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
-from whoosh.analysis import Token, Tokenizer
+from dlqa.textutil import fold
 
 GLOSSARY_PATH = Path(__file__).parent / "data" / "glossary.tsv"
 
@@ -54,11 +54,6 @@ _QUERY_RUN = re.compile(f"([{_JIEBA_HAN}]+)|([a-z0-9+#&.%-]+)|[^\\W_]")
 _JIEBA_LATIN = re.compile(r"[a-z0-9]+(?:\.\d+)?%?")
 #: A token worth indexing has at least one letter or digit.
 _HAS_ALNUM = re.compile(r"[^\W_]")
-
-
-def fold(text: str) -> str:
-    """NFKC-fold (fullwidth → ASCII) and lowercase: the one normal form of index and query."""
-    return unicodedata.normalize("NFKC", text).lower()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -173,7 +168,7 @@ def segment_for_index(text: str) -> list[str]:
 # Substring grams
 
 
-def _gram_spans(folded: str) -> Iterator[tuple[int, str, int, int]]:
+def gram_spans(folded: str) -> Iterator[tuple[int, str, int, int]]:
     """(pos, gram, start, end) over already-folded text; see `grams` for the rules."""
     pos = 0
     for match in _GRAM_RUN.finditer(folded):
@@ -198,7 +193,7 @@ def grams(text: str) -> list[tuple[int, str]]:
     run of other letters/digits is one token. Punctuation and spaces take
     no position, so a query's grams sit contiguously wherever it occurs as a substring.
     """
-    return [(pos, gram) for pos, gram, _, _ in _gram_spans(fold(text))]
+    return [(pos, gram) for pos, gram, _, _ in gram_spans(fold(text))]
 
 
 def phrase_grams(text: str) -> list[tuple[str, bool]]:
@@ -210,7 +205,7 @@ def phrase_grams(text: str) -> list[tuple[str, bool]]:
     too, because a run followed by another word ends there. A phrase of these terms matches
     exactly the documents containing `text` as a substring.
     """
-    spans = _without_closing_unigram(list(_gram_spans(fold(text))))
+    spans = without_closing_unigram(list(gram_spans(fold(text))))
     out: list[tuple[str, bool]] = []
     for index, (_, gram, _, _) in enumerate(spans):
         is_last = index == len(spans) - 1
@@ -228,7 +223,7 @@ def bigram_text(grams: Sequence[str]) -> str | None:
     return grams[0] + "".join(gram[1] for gram in grams[1:])
 
 
-def _without_closing_unigram(spans: list[tuple[int, str, int, int]]) -> list[tuple[int, str, int, int]]:
+def without_closing_unigram(spans: list[tuple[int, str, int, int]]) -> list[tuple[int, str, int, int]]:
     """Drop the unigram that closes a multi-character CJK run at the end of a query."""
     if len(spans) >= 2 and len(spans[-1][1]) == 1 and spans[-2][3] == spans[-1][3] and _is_cjk(spans[-1][1]):
         return spans[:-1]
@@ -307,169 +302,11 @@ def _segment_han(run: str, freq: Callable[[str], int]) -> list[str]:
     return words
 
 
-# ---------------------------------------------------------------------------------------------
-# Whoosh analyzers (pickled into the schema: keep them stateless)
+def __getattr__(name: str) -> Any:
+    """Old import paths of the Whoosh analyzers, which indexes of schema 6 pickled by path:
+    such an index still opens (see `dlqa.engine.analyzers`)."""
+    if name in ("WordAnalyzer", "GramAnalyzer"):
+        from dlqa.engine import analyzers  # (lazily: this module stays Whoosh-free)
 
-
-class Pretokenized(str):
-    """A field value whose tokens were already made, e.g. in an ingest worker process.
-
-    Whoosh sends list/tuple field values straight to `entoken`, which renumbers positions
-    0, 1, 2…, bypassing the analyzer; grams need their own positions (the run-final unigram
-    shares one), so pre-made tokens must reach the analyzer disguised as a str. The text is a
-    short marker; `tokens` holds strings (words) or (pos, text) pairs (grams).
-    """
-
-    tokens: tuple[Any, ...]
-
-    def __new__(cls, tokens: Iterable[Any]) -> Pretokenized:
-        obj = super().__new__(cls, "\x00pretokenized")
-        obj.tokens = tuple(tokens)
-        return obj
-
-    def __reduce__(self) -> tuple[Any, ...]:
-        return (Pretokenized, (self.tokens,))
-
-
-def _offset_map(text: str, folded: str) -> list[int] | None:
-    """Map indexes of `fold(text)` back to `text`, or None when folding kept every length.
-
-    Only highlighting asks for character offsets; when folding changes lengths (ligatures,
-    ㎏ → kg) offsets come from per-character folding and are approximate at compositions.
-    """
-    if len(folded) == len(text):
-        return None
-    mapping: list[int] = []
-    for index, char in enumerate(text):
-        mapping.extend([index] * len(fold(char)))
-    mapping.append(len(text))
-    return mapping
-
-
-def _locate(mapping: list[int] | None, offset: int) -> int:
-    if mapping is None:
-        return offset
-    return mapping[min(offset, len(mapping) - 1)]
-
-
-class _DlqaTokenizer(Tokenizer):
-    """Shared Whoosh Tokenizer protocol: one reused Token, pre-tokenized input replayed."""
-
-    def _spans(self, value: str, mode: str) -> Iterable[tuple[int | None, str, int, int]]:
-        raise NotImplementedError
-
-    def _replay(self, tokens: Sequence[Any]) -> Iterable[tuple[int | None, str, int, int]]:
-        for item in tokens:
-            if isinstance(item, str):
-                yield None, item, 0, 0
-            else:
-                yield int(item[0]), str(item[1]), 0, 0
-
-    def term_positions(self, value: Any) -> dict[str, list[int]]:
-        """term → its positions in `value` as indexed: what `dlqa.formats` encodes, got
-        without building a Token per occurrence (most of Whoosh's per-token cost)."""
-        spans: Iterable[tuple[int | None, str, int, int]]
-        if isinstance(value, Pretokenized):
-            spans = self._replay(value.tokens)
-        elif isinstance(value, (list, tuple)):
-            spans = self._replay(value)
-        else:
-            spans = self._index_spans(value)
-        terms: dict[str, list[int]] = {}
-        for index, (pos, text, _, _) in enumerate(spans):
-            position = index if pos is None else pos
-            found = terms.get(text)
-            if found is None:
-                terms[text] = [position]
-            else:
-                found.append(position)
-        return terms
-
-    def _index_spans(self, value: str) -> Iterable[tuple[int | None, str, int, int]]:
-        """Index-mode spans without character offsets (cheaper where a subclass can)."""
-        return self._spans(value, "index")
-
-    def __call__(
-        self,
-        value: Any,
-        positions: bool = False,
-        chars: bool = False,
-        keeporiginal: bool = False,
-        removestops: bool = True,
-        start_pos: int = 0,
-        start_char: int = 0,
-        tokenize: bool = True,
-        mode: str = "",
-        **kwargs: Any,
-    ) -> Iterator[Token]:
-        """Yield tokens of `value` (a str, a `Pretokenized`, or a list/tuple of tokens)."""
-        token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
-        spans: Iterable[tuple[int | None, str, int, int]]
-        if isinstance(value, Pretokenized):
-            spans = self._replay(value.tokens)
-        elif isinstance(value, (list, tuple)):
-            spans = self._replay(value)
-        elif not tokenize:
-            spans = [(0, fold(value), 0, len(value))]
-        else:
-            assert isinstance(value, str), f"{value!r} is not a str"
-            spans = self._spans(value, mode)
-        for index, (pos, text, start, end) in enumerate(spans):
-            token.text = text
-            token.boost = 1.0
-            token.stopped = False
-            if keeporiginal:
-                token.original = text
-            if positions:
-                token.pos = start_pos + (index if pos is None else pos)
-            if chars:
-                token.startchar = start_char + start
-                token.endchar = start_char + end
-            yield token
-
-
-class WordAnalyzer(_DlqaTokenizer):
-    """The WORD field's analyzer: `segment_for_index` when indexing, `segment_query` in queries.
-
-    Query mode (Whoosh's parser passes mode="query") never loads jieba; it has no document
-    frequencies, so only glossary words stay whole there — callers that can should segment
-    with `segment_query(text, word_freq)` themselves.
-    """
-
-    def _spans(self, value: str, mode: str) -> Iterable[tuple[int | None, str, int, int]]:
-        folded = fold(value)
-        mapping = _offset_map(value, folded)
-        if mode == "query":
-            cursor = 0
-            for term in segment_query(value):
-                found = folded.find(term, cursor)
-                start = found if found >= 0 else cursor
-                cursor = start + len(term) if found >= 0 else cursor
-                yield None, term, _locate(mapping, start), _locate(mapping, start + len(term))
-            return
-        for word, start, end in _word_spans(folded):
-            yield None, word, _locate(mapping, start), _locate(mapping, end)
-
-    def _index_spans(self, value: str) -> Iterable[tuple[int | None, str, int, int]]:
-        return ((None, word, 0, 0) for word, _, _ in _word_spans(fold(value)))
-
-
-class GramAnalyzer(_DlqaTokenizer):
-    """The SUBSTRING field's analyzer: `grams` when indexing, `phrase_grams` terms in queries.
-
-    In query mode the closing unigram of the last run is left out, as in `phrase_grams`; a
-    trailing single character is yielded as a plain term (an analyzer cannot express `X*`),
-    so exact matching should use `phrase_grams`.
-    """
-
-    def _spans(self, value: str, mode: str) -> Iterable[tuple[int | None, str, int, int]]:
-        folded = fold(value)
-        mapping = _offset_map(value, folded)
-        spans = list(_gram_spans(folded))
-        if mode == "query":
-            spans = _without_closing_unigram(spans)
-        for pos, gram, start, end in spans:
-            yield pos, gram, _locate(mapping, start), _locate(mapping, end)
-
-    def _index_spans(self, value: str) -> Iterable[tuple[int | None, str, int, int]]:
-        return _gram_spans(fold(value))  # type: ignore[return-value]
+        return getattr(analyzers, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

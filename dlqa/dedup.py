@@ -10,9 +10,12 @@ query path imports it too.
 
 from __future__ import annotations
 
+import hashlib
 import re
 import unicodedata
 from urllib.parse import urlsplit
+
+from dlqa.textutil import fold
 
 #: Characters of normalised body hashed: reposts often differ only in their tails (editor notes).
 TEXT_KEY_CHARS = 2000
@@ -54,13 +57,11 @@ def url_key(url: str | None, page_url: str | None = None, question_url: str | No
 
 def normalise_text(body: str) -> str:
     """NFKC-folded, lowercased body with every space and punctuation mark removed."""
-    return _NOT_ALNUM.sub("", unicodedata.normalize("NFKC", body).lower())
+    return _NOT_ALNUM.sub("", fold(body))
 
 
 def text_key(body: str) -> str | None:
     """A hash of the normalised body's first `TEXT_KEY_CHARS` characters; None when too short."""
-    import hashlib  # (here: the search path imports this module, and only ingest hashes)
-
     text = normalise_text(body)
     if len(text) < MIN_TEXT_KEY_CHARS:
         return None
@@ -75,8 +76,6 @@ def repost_column_value(url: str | None, text: str | None) -> bytes | None:
 
 
 def _digest(key: str | None) -> bytes:
-    import hashlib
-
     if key is None:
         return NO_KEY
     digest = hashlib.blake2b(key.encode("utf-8"), digest_size=DIGEST_BYTES).digest()

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from dlqa.store.ingest import IngestReport
+
 
 class DlqaError(Exception):
     """Base class: the message is one line meant for the user."""
@@ -31,3 +36,27 @@ class IndexBusyError(DlqaError):
 
 class IndexDamagedError(DlqaError):
     """The index files cannot be read; `dlqa ingest --rebuild` recreates them."""
+
+
+class IndexWriteError(DlqaError):
+    """The index folder cannot be written (read-only, disk full): the last commit is kept."""
+
+
+class WorkerWriteError(Exception):
+    """An ingest worker could not write its segment (disk full, read-only folder); the ingest
+    turns it into an `IndexWriteError` once every worker has stopped."""
+
+    def __init__(self, error: OSError) -> None:
+        super().__init__(str(error))
+        self.os_error = error
+
+
+class IngestInterrupted(KeyboardInterrupt):
+    """Ctrl-C during `ingest`, carrying the report of what was committed before it.
+
+    Still a KeyboardInterrupt, so callers that do not care see the usual exception.
+    """
+
+    def __init__(self, report: IngestReport) -> None:
+        super().__init__()
+        self.report = report

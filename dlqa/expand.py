@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import functools
 
-from dlqa.analysis import fold, load_glossary
+from dlqa.analysis import load_glossary
+from dlqa.textutil import fold
 
 
 @functools.lru_cache(maxsize=1)

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 
 from dlqa.chrome import LEAD_IN_LABELS
 from dlqa.model import Answer
-from dlqa.textutil import URL, clean_line
+from dlqa.textutil import URL, ZHIHU_QUESTION_URL, clean_line
 
 _AUTHOR_KEYS = r"(?:作者|答主|回答者|答者|知乎用户|知乎作者)"
 #: "作者:X", "作者: X,bio", "作者:X https://…", "#### 作者:X"
@@ -52,8 +52,6 @@ EDITORIAL = re.compile(
 
 #: A person's profile page, which is never an answer's link.
 PROFILE_URL = re.compile(r"zhihu\.com/(people|org)/|/(member|user|u|users|people|author|space)/[^/]+/?$")
-_ANSWER_URL = re.compile(r"https?://(?:www\.)?zhihu\.com/question/(?P<q>\d+)/answer/\d+")
-_QUESTION_URL = re.compile(r"https?://(?:www\.)?zhihu\.com/question/(?P<q>\d+)")
 
 
 @dataclass
@@ -126,13 +124,13 @@ def parse_attribution(lines: list[str], index: int) -> Attribution:
 
 def question_url_of(urls: list[str | None]) -> str | None:
     """The Zhihu question the given answer or question links belong to, when they agree."""
-    questions = {m.group("q") for url in urls if url and (m := _QUESTION_URL.match(url))}
+    questions = {m.group("q") for url in urls if url and (m := ZHIHU_QUESTION_URL.match(url))}
     return f"https://www.zhihu.com/question/{questions.pop()}" if len(questions) == 1 else None
 
 
 def find_question_url(text: str) -> str | None:
     """The first Zhihu question mentioned in `text` (an answer link names its question)."""
-    match = _QUESTION_URL.search(text)
+    match = ZHIHU_QUESTION_URL.search(text)
     return f"https://www.zhihu.com/question/{match.group('q')}" if match else None
 
 

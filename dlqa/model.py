@@ -7,11 +7,51 @@ dataclasses, so their JSON form (`to_dict`) is the contract scripts depend on.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, make_dataclass
 from typing import Any
 
+
+@dataclass(frozen=True)
+class RecordField:
+    """One field of an answer record: what the index keeps of an answer and search returns.
+
+    `of` says where the value comes from (the `Answer` or its `Page`); `kind` how the index
+    keeps it: "key" (exact term, stored), "stored" (stored only), "text" (jieba words for
+    ranking and grams for substrings, stored), "grams" (grams only, stored), "body" (words
+    and grams, the text kept in a compressed column). `boost` weighs a match in this field.
+    """
+
+    name: str
+    of: str
+    kind: str = "stored"
+    boost: float = 1.0
+    type: Any = "str | None"
+
+
+#: Every answer record field, in the order of `--json` results and `dlqa show --json`. The
+#: index schema (`dlqa.store.documents`), the stored fields, `AnswerRecord`, `to_dict` and
+#: JSON output are all made from this list: adding a field is one line here.
+RECORD_FIELDS = (
+    RecordField("id", "answer", "key", type=str),
+    RecordField("position", "answer", type="int | None"),
+    RecordField("author", "answer", "grams", boost=2.0),
+    RecordField("author_bio", "answer"),
+    RecordField("url", "answer"),
+    RecordField("floor", "answer", type="int | None"),
+    RecordField("posted_at", "answer"),
+    RecordField("body", "answer", "body", type=str),
+    RecordField("title", "page", "text", boost=3.0),
+    RecordField("site", "page", "key", type=str),
+    RecordField("page_url", "page"),
+    RecordField("question_url", "page"),
+    RecordField("source_file", "page", "key", type=str),
+)
 #: The answer fields of the `dlqa parse --json` contract, in output order.
-ANSWER_FIELDS = ("id", "position", "author", "author_bio", "url", "floor", "posted_at", "body")
+ANSWER_FIELDS = tuple(spec.name for spec in RECORD_FIELDS if spec.of == "answer")
+
+#: An answer as the index returns it: every `RECORD_FIELDS` field, as an attribute.
+AnswerRecord = make_dataclass("AnswerRecord", [(spec.name, spec.type) for spec in RECORD_FIELDS])
+AnswerRecord.__doc__ = "An answer as the index keeps it: the fields of `RECORD_FIELDS`, in order."
 #: The page fields of the `dlqa parse --json` contract, in output order.
 PAGE_FIELDS = ("source_file", "site", "title", "page_url", "question_url", "description")
 

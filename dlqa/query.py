@@ -1,4 +1,4 @@
-"""Stage 8: the search query language, parsed by hand into Whoosh queries.
+"""Stage 8: the search query language, parsed by hand into the engine's query trees.
 
 Why not `whoosh.qparser`: it would run the field analyzers on the query (loading jieba, ~1 s)
 and its syntax errors are not one-line explanations. Here the query is parsed without touching
@@ -15,15 +15,15 @@ the `grams` tokens; the jieba word fields only add to the score of answers holdi
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from whoosh import query as wq
-from whoosh.matching import AndNotMatcher
-
+from dlqa.analysis import phrase_grams, segment_query
+from dlqa.engine import queries as wq
 from dlqa.errors import QueryError
+from dlqa.expand import is_glossary_name, variants
+from dlqa.textutil import fold
 
 #: Fields a user may name, and what each searches.
 FIELDS = ("author", "site", "title", "body")
@@ -253,12 +253,7 @@ MAX_QUERY_CHARS = 1000
 
 
 # ---------------------------------------------------------------------------------------------
-# Building Whoosh queries
-
-
-def fold(text: str) -> str:
-    """What matching compares: compatibility-folded (fullwidth → ASCII), lowercased."""
-    return unicodedata.normalize("NFKC", text).lower()
+# Building the engine's query trees (`dlqa.engine.queries`: Whoosh's query classes)
 
 
 @dataclass
@@ -300,27 +295,8 @@ def build(node: Node, word_freq: Callable[[str], int] | None = None, expand: boo
     return Built(result, unique, context.expansions)
 
 
-class _FixedAndNotMatcher(AndNotMatcher):
-    """whoosh 3.54's AndNotMatcher checks the excluded side at start only when both sides sit
-    on the same document, so `a -b` kept the first `a` document whenever `b` started on an
-    earlier one. This one always aligns the excluded side first."""
-
-    def _find_first(self) -> None:
-        if self.a.is_active() and self.b.is_active():
-            self._find_next()
-
-
-class SafeAndNot(wq.AndNot):
-    """`a ANDNOT b` using the fixed matcher."""
-
-    def matcher(self, searcher: Any, context: Any = None) -> Any:
-        scored = self.a.matcher(searcher, context)
-        excluded = self.b.matcher(searcher, searcher.boolean_context())
-        return _FixedAndNotMatcher(scored, excluded)
-
-
 def _and_not(positive: Any, negative: Any) -> Any:
-    return SafeAndNot(positive, negative)
+    return wq.SafeAndNot(positive, negative)
 
 
 @dataclass
@@ -369,8 +345,6 @@ def _join_names(children: tuple[Node, ...]) -> tuple[Node, ...]:
     `transfer learning` typed without quotes is two ANDed words; joined, it can be expanded
     to 迁移学习 while still matching the two words as typed.
     """
-    from dlqa.expand import is_glossary_name
-
     out: list[Node] = []
     i = 0
     while i < len(children):
@@ -402,8 +376,6 @@ def _expanded_term_query(term: Term, context: _Context, negated: bool) -> object
     typed = _term_query(term, context.word_freq, context.terms, negated)
     if not context.expand or typed is None or not _bare(term):
         return typed
-    from dlqa.expand import variants
-
     names = variants(term.text)
     if not names:
         return typed
@@ -416,13 +388,7 @@ def _expanded_term_query(term: Term, context: _Context, negated: bool) -> object
     if not options:
         return typed
     context.expansions.setdefault(_SPACE.sub(" ", term.text.strip()), names)
-    return wq.Or([_boosted(typed, TYPED_BOOST), *options])
-
-
-def _boosted(query: Any, boost: float) -> Any:
-    query = query.copy()
-    query.boost = boost
-    return query
+    return wq.Or([wq.boosted(typed, TYPED_BOOST), *options])
 
 
 def _term_query(term: Term, word_freq: Callable[[str], int] | None, terms: list[tuple[str, str | None]],
@@ -438,8 +404,6 @@ def _term_query(term: Term, word_freq: Callable[[str], int] | None, terms: list[
     if term.phrase or term.field == "author":
         pieces = [text]
     else:
-        from dlqa.analysis import segment_query
-
         pieces = [piece for piece in segment_query(text, word_freq) if piece.strip()] or [text]
     queries = []
     for piece in pieces:
@@ -463,9 +427,6 @@ def _with_inner_latin(query: Any, piece: str, field_name: str | None) -> Any:
     Glossary names (GAN, BP) and words under `MIN_INNER_LATIN` characters stay whole-word:
     GAN must not find "organ".
     """
-    from dlqa.analysis import phrase_grams
-    from dlqa.expand import is_glossary_name
-
     grams = phrase_grams(piece)
     if len(grams) != 1 or len(grams[0][0]) < MIN_INNER_LATIN or not grams[0][0].isascii():
         return query
@@ -499,8 +460,6 @@ def gram_match(gram_field: str, text: str) -> object | None:
     character is a prefix (in the indexed text it may start a bigram), so a term ending in one
     becomes a `Sequence` of terms and that prefix.
     """
-    from dlqa.analysis import phrase_grams
-
     pieces = phrase_grams(text)
     if not pieces:
         return None

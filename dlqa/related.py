@@ -17,9 +17,14 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
+from dlqa.analysis import glossary_terms, segment_for_index
+from dlqa.engine import queries as wq
+from dlqa.engine.segments import answer_docnum, column_lookup, ranked_by_whoosh
 from dlqa.errors import DlqaError
-from dlqa.index import damage_errors, damaged_error, open_index
-from dlqa.search import Hit, _merge_reposts, _seen, answer_fields, column_lookup, make_hit
+from dlqa.reposts import merge_reposts
+from dlqa.results import Hit, answer_fields, make_hit, seen_on
+from dlqa.store.documents import BODY_COLUMN
+from dlqa.store.opening import DAMAGE_ERRORS, damaged_error, open_index
 
 #: Key terms shown by `dlqa show`, and used to look for similar answers.
 KEY_TERMS = 10
@@ -61,8 +66,6 @@ def _useful(word: str) -> bool:
 
 def weighted_terms(searcher: Any, docnum: int, count: int) -> list[tuple[str, float]]:
     """The `count` best (word, tf-idf) of one answer's body, best first."""
-    from dlqa.analysis import glossary_terms
-
     glossary = glossary_terms()
     total = max(searcher.doc_count_all(), 1)
     scored = []
@@ -85,33 +88,14 @@ def weighted_terms(searcher: Any, docnum: int, count: int) -> list[tuple[str, fl
 
 def body_words(searcher: Any, docnum: int) -> Counter[str]:
     """word → count in one answer's body, as the index's WORD field saw it."""
-    from dlqa.analysis import segment_for_index
-
     return Counter(segment_for_index(answer_fields(searcher, docnum)["body"]))
-
-
-def _docnum(searcher: Any, answer_id: str) -> int | None:
-    from whoosh import query as wq
-
-    answer_id = answer_id.strip().lower()
-    if not answer_id:
-        return None
-    exact = list(searcher.docs_for_query(wq.Term("id", answer_id)))
-    if exact:
-        return exact[0]
-    if len(answer_id) >= 6:
-        docs = list(searcher.docs_for_query(wq.Prefix("id", answer_id)))
-        ids = {searcher.stored_fields(doc)["id"] for doc in docs}
-        if len(ids) == 1:
-            return docs[0]
-    return None
 
 
 def key_terms(index_dir: str | os.PathLike[str], answer_id: str, count: int = KEY_TERMS) -> list[str] | None:
     """The answer's key terms, best first; None when no answer has this id (or prefix)."""
     ix = open_index(index_dir)
     with ix.searcher() as searcher:
-        docnum = _docnum(searcher, answer_id)
+        docnum = answer_docnum(searcher, answer_id)
         if docnum is None:
             return None
         return [word for word, _ in weighted_terms(searcher, docnum, count)]
@@ -119,33 +103,31 @@ def key_terms(index_dir: str | os.PathLike[str], answer_id: str, count: int = KE
 
 def similar(index_dir: str | os.PathLike[str], answer_id: str, limit: int = 10) -> Similar | None:
     """Answers sharing the most (and rarest) key terms with this one; its reposts left out."""
-    from whoosh import query as wq
-
     ix = open_index(index_dir)
     try:
         with ix.searcher() as searcher:
-            docnum = _docnum(searcher, answer_id)
+            docnum = answer_docnum(searcher, answer_id)
             if docnum is None:
                 return None
-            bodies = column_lookup(searcher.reader(), "body_text")
+            bodies = column_lookup(searcher.reader(), BODY_COLUMN)
             anchor = make_hit(answer_fields(searcher, docnum, bodies), [])
             terms = weighted_terms(searcher, docnum, SIMILAR_TERMS)
             if not terms:
                 return Similar(anchor, [], 0)
             query = wq.Or([wq.Term("body", word, boost=weight) for word, weight in terms])
-            ranked = [(hit.docnum, float(hit.score or 0.0)) for hit in searcher.search(query, limit=None)]
-            groups = _merge_reposts(searcher, [(docnum, float("inf")), *ranked])
+            ranked = ranked_by_whoosh(searcher, query)
+            groups = merge_reposts(searcher, [(docnum, float("inf")), *ranked])
             others = [members for members in groups if all(doc != docnum for doc, _ in members)]
             results = []
             for members in others[:limit]:
                 best, score = members[0]
                 hit = make_hit(answer_fields(searcher, best, bodies), [])
                 hit.score = score
-                hit.seen_in = [_seen(searcher.stored_fields(doc)) for doc, _ in members]
+                hit.seen_in = [seen_on(searcher.stored_fields(doc)) for doc, _ in members]
                 own = body_words(searcher, best)
                 results.append((hit, [word for word, _ in terms if word in own]))
             return Similar(anchor, [word for word, _ in terms[:KEY_TERMS]], len(others), results)
     except DlqaError:
         raise
-    except damage_errors() as error:
+    except DAMAGE_ERRORS as error:
         raise damaged_error(index_dir, " ".join(str(error).split())) from None

@@ -16,9 +16,9 @@ from rich.text import Text
 from dlqa.model import Page
 
 if TYPE_CHECKING:
-    from dlqa.index import IngestReport
     from dlqa.related import Similar
-    from dlqa.search import Hit, SearchResults
+    from dlqa.results import Hit, SearchResults
+    from dlqa.store.ingest import IngestReport
 
 #: C0/C1 controls except newline and tab, DEL, bidi embeddings/overrides/isolates.
 _UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\u200e\u200f]")

@@ -13,7 +13,8 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from dlqa import query as query_mod
-from dlqa.analysis import fold
+from dlqa.expand import glossary_names
+from dlqa.textutil import fold
 
 _HAN = re.compile("[\u3400-\u9fff]")
 _LATIN_WORD = re.compile(r"[a-z][a-z0-9+#.\-]*")
@@ -50,8 +51,6 @@ def _finds(searcher: Any, term: query_mod.Term, word_freq: Callable[[str], int])
 
 def closest(searcher: Any, text: str, word_freq: Callable[[str], int]) -> str | None:
     """The known word closest to `text` that finds answers, else the closest glossary name."""
-    from dlqa.expand import glossary_names
-
     target = fold(text).strip()
     han = bool(_HAN.search(target))
     names = {fold(name): name for name in glossary_names() if bool(_HAN.search(name)) == han}

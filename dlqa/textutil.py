@@ -23,6 +23,10 @@ _MANY_BLANK_LINES = re.compile(r"\n{3,}")
 COLON = "[:：]"
 COMMA = "[,，]"
 URL = r"https?://[^\s<>\"'\]\[（）()【】，。；]+"
+#: A Zhihu question link, with or without its scheme; group "q" is the question number.
+ZHIHU_QUESTION_URL = re.compile(r"(?:https?:)?//(?:www\.)?zhihu\.com/question/(?P<q>\d+)")
+#: The path of a Zhihu answer link: question number, answer number.
+ZHIHU_ANSWER_PATH = re.compile(r"/question/(?P<q>\d+)/answer/(?P<a>\d+)")
 
 
 def clean_line(line: str) -> str:

@@ -18,7 +18,7 @@ from tests.helpers import CORPUS
 @pytest.fixture(scope="session")
 def corpus_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """An index of the whole sample corpus, shared read-only by the session's tests."""
-    from dlqa.index import ingest
+    from dlqa.store.ingest import ingest
 
     root = tmp_path_factory.mktemp("shared")
     corpus = root / "corpus"

@@ -14,9 +14,6 @@ from hypothesis import strategies as st
 
 from dlqa import analysis
 from dlqa.analysis import (
-    GramAnalyzer,
-    Pretokenized,
-    WordAnalyzer,
     glossary_terms,
     grams,
     load_glossary,
@@ -24,6 +21,7 @@ from dlqa.analysis import (
     segment_for_index,
     segment_query,
 )
+from dlqa.engine.analyzers import GramAnalyzer, Pretokenized, WordAnalyzer
 
 # ---------------------------------------------------------------------------------------------
 # segment_for_index

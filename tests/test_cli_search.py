@@ -414,13 +414,13 @@ def test_shell_completion_is_offered():
 def test_ctrl_c_in_any_command_is_one_line_and_status_130(monkeypatch, capfd, corpus_index):
     import sys
 
-    import dlqa.search
+    import dlqa.library
     from dlqa.cli import main
 
     def interrupted(*args, **kwargs):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(dlqa.search, "search", interrupted)
+    monkeypatch.setattr(dlqa.library, "search", interrupted)
     monkeypatch.setattr(sys, "argv", ["dlqa", "search", "过拟合", "--index", str(corpus_index)])
     with pytest.raises(SystemExit) as exit_info:
         main()

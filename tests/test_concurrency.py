@@ -12,10 +12,10 @@ from pathlib import Path
 from filelock import FileLock
 from typer.testing import CliRunner
 
-from dlqa import index as dlqa_index
 from dlqa.cli import app
-from dlqa.index import ingest
 from dlqa.search import search
+from dlqa.store import ingest as dlqa_ingest
+from dlqa.store.ingest import ingest
 from tests.test_crash import answer_set, dlqa_env, make_corpus, start_ingest
 from tests.test_crash import warm_jieba as warm_jieba  # noqa: F401  (a fixture)
 
@@ -56,7 +56,7 @@ def test_a_second_ingest_waits_then_says_busy_and_changes_nothing(tmp_path):
     ingest([corpus / sorted(os.listdir(corpus))[0]], index_dir)
     before = (answer_set(index_dir), toc_names(index_dir))
 
-    with FileLock(str(index_dir / dlqa_index.INGEST_LOCK)):  # what a running ingest holds
+    with FileLock(str(index_dir / dlqa_ingest.INGEST_LOCK)):  # what a running ingest holds
         started = time.monotonic()
         proc = subprocess.run([sys.executable, "-m", "dlqa", "ingest", str(corpus), "--index", str(index_dir),
                                "--wait", "0.5"], capture_output=True, text=True, timeout=60, env=dlqa_env())
@@ -72,7 +72,7 @@ def test_a_second_ingest_waits_then_says_busy_and_changes_nothing(tmp_path):
 def test_busy_wait_comes_from_the_environment(tmp_path):
     index_dir = tmp_path / "ix"
     index_dir.mkdir()
-    with FileLock(str(index_dir / dlqa_index.INGEST_LOCK)):
+    with FileLock(str(index_dir / dlqa_ingest.INGEST_LOCK)):
         result = runner.invoke(app, ["ingest", str(tmp_path), "--index", str(index_dir)], env={"DLQA_WAIT": "0.2"})
     assert result.exit_code == 1
     assert "busy" in result.output and "waited 0.2 s" in result.output

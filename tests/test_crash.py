@@ -23,7 +23,8 @@ import pytest
 from typer.testing import CliRunner
 
 from dlqa.cli import app
-from dlqa.index import ingest, open_index
+from dlqa.store.ingest import ingest
+from dlqa.store.opening import open_index
 from tests.helpers import SEEDS
 
 runner = CliRunner()

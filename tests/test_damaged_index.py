@@ -13,9 +13,10 @@ from typer.testing import CliRunner
 
 from dlqa import cli
 from dlqa.cli import app
-from dlqa.errors import IndexDamagedError
-from dlqa.index import IndexWriteError, ingest, remembered_sources
+from dlqa.errors import IndexDamagedError, IndexWriteError
 from dlqa.search import search
+from dlqa.store.ingest import ingest
+from dlqa.store.manifest import remembered_sources
 from tests.test_crash import answer_set, make_corpus
 
 runner = CliRunner()
@@ -182,7 +183,7 @@ def test_an_unexpected_error_is_one_line_with_exit_70(monkeypatch, capsys, tmp_p
     def broken(*args: object, **kwargs: object) -> None:
         raise RuntimeError("a bug\nover two lines")
 
-    monkeypatch.setattr("dlqa.index.stats", broken)
+    monkeypatch.setattr("dlqa.library.stats", broken)
     monkeypatch.setattr(sys, "argv", ["dlqa", "stats", "--index", str(tmp_path)])
     monkeypatch.delenv("DLQA_DEBUG", raising=False)
     with pytest.raises(SystemExit) as stop:

@@ -5,9 +5,14 @@ from __future__ import annotations
 import pytest
 from whoosh import formats
 
-from dlqa import formats as dlqa_formats
-from dlqa.analysis import GramAnalyzer, WordAnalyzer
-from dlqa.formats import CompactPositions, CountedFrequency, decode_positions, encode_positions
+from dlqa.engine import formats as dlqa_formats
+from dlqa.engine.analyzers import GramAnalyzer, WordAnalyzer
+from dlqa.engine.formats import (
+    CompactPositions,
+    CountedFrequency,
+    decode_positions,
+    encode_positions,
+)
 
 
 @pytest.mark.parametrize("positions", [[0], [7], [255], [256], [4095], [4096], [70_000], [1 << 33],

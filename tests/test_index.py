@@ -11,12 +11,15 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dlqa import index as dlqa_index
 from dlqa.discover import discover
 from dlqa.errors import IndexBusyError, IndexDamagedError, NoIndexError
 from dlqa.extract import parse_file
-from dlqa.index import ingest, open_index, stats
 from dlqa.search import get_answer, search
+from dlqa.store import documents, manifest, opening
+from dlqa.store import ingest as dlqa_ingest
+from dlqa.store.ingest import ingest
+from dlqa.store.opening import open_index
+from dlqa.store.stats import stats
 from tests.helpers import SEEDS
 
 
@@ -149,7 +152,7 @@ def test_a_lost_or_stale_cache_still_gives_idempotent_ingest(corpus_copy, tmp_pa
     index_dir = tmp_path / "ix"
     ingest([corpus_copy], index_dir)
     total = doc_count(index_dir)
-    cache = index_dir / dlqa_index.FILES_CACHE
+    cache = index_dir / manifest.FILES_CACHE
     data = json.loads(cache.read_text(encoding="utf-8"))
     data["generation"] -= 1  # as if the process died between the commit and the cache write
     data["files"] = {}
@@ -167,7 +170,7 @@ def test_a_lost_or_stale_cache_still_gives_idempotent_ingest(corpus_copy, tmp_pa
 
 
 def test_small_batches_and_an_interrupted_ingest_keep_what_was_committed(corpus_copy, tmp_path, monkeypatch):
-    monkeypatch.setattr(dlqa_index, "BATCH_FILES", 2)
+    monkeypatch.setattr(dlqa_ingest, "BATCH_FILES", 2)
     index_dir = tmp_path / "ix"
 
     def interrupt(done, total, path):
@@ -194,17 +197,17 @@ def test_progress_reports_every_file(corpus_copy, tmp_path):
 def test_busy_index_waits_then_gives_up(corpus_copy, tmp_path, monkeypatch):
     from filelock import FileLock
 
-    monkeypatch.setattr(dlqa_index, "LOCK_TIMEOUT", 0.2)
+    monkeypatch.setattr(dlqa_ingest, "LOCK_TIMEOUT", 0.2)
     index_dir = tmp_path / "ix"
     index_dir.mkdir()
-    with FileLock(str(index_dir / dlqa_index.INGEST_LOCK)), pytest.raises(IndexBusyError, match="busy"):
+    with FileLock(str(index_dir / dlqa_ingest.INGEST_LOCK)), pytest.raises(IndexBusyError, match="busy"):
         ingest([corpus_copy], index_dir)
 
 
 def test_another_schema_version_asks_for_rebuild(corpus_copy, tmp_path):
     index_dir = tmp_path / "ix"
     ingest([corpus_copy / SEEDS[0].name], index_dir)
-    (index_dir / dlqa_index.VERSION_FILE).write_text('{"schema_version": 0}', encoding="utf-8")
+    (index_dir / manifest.VERSION_FILE).write_text('{"schema_version": 0}', encoding="utf-8")
     with pytest.raises(IndexDamagedError, match="--rebuild"):
         search(index_dir, "深度学习")
     with pytest.raises(IndexDamagedError):
@@ -277,7 +280,7 @@ def test_rebuild_of_a_damaged_index(tmp_path, corpus_copy):
 @given(st.text(alphabet=st.characters(exclude_categories=("Cs",))))
 def test_the_body_column_encoding_keeps_any_text(text):
     """GB18030 covers all of Unicode: every body (lone surrogates are cleaned before) returns."""
-    assert dlqa_index.decode_body(dlqa_index.encode_body(text)) == text
+    assert documents.decode_body(documents.encode_body(text)) == text
 
 
 def test_bodies_come_back_whole_from_search_and_show(tmp_path):
@@ -296,15 +299,15 @@ def test_rebuild_starts_afresh_when_the_index_has_other_fields(corpus_copy, tmp_
     """An index of the same schema version but another build's fields (a development build)
     is rebuilt with this build's schema instead of failing on every answer."""
     index_dir = tmp_path / "ix"
-    make_schema = dlqa_index.make_schema
+    make_schema = documents.make_schema
 
     def older_schema():
         schema = make_schema()
         schema.remove("body_text")
         return schema
 
-    monkeypatch.setattr(dlqa_index, "make_schema", older_schema)
-    dlqa_index.create_index(index_dir, [str(corpus_copy)])
+    monkeypatch.setattr(documents, "make_schema", older_schema)
+    opening.create_index(index_dir, [str(corpus_copy)])
     monkeypatch.undo()
     assert "body_text" not in open_index(index_dir).schema.names()
     report = ingest([corpus_copy], index_dir, rebuild=True)

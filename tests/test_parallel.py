@@ -9,11 +9,14 @@ from pathlib import Path
 
 import pytest
 
-from dlqa import index as dlqa_index
-from dlqa import parallel
-from dlqa.index import ingest, open_index
-from dlqa.parallel import FileResult, Job, WorkerWriteError, index_in_workers, split_runs, work
-from dlqa.search import answer_fields, search
+from dlqa.errors import WorkerWriteError
+from dlqa.results import answer_fields
+from dlqa.search import search
+from dlqa.store import ingest as dlqa_ingest
+from dlqa.store import workers as parallel
+from dlqa.store.ingest import ingest
+from dlqa.store.opening import open_index
+from dlqa.store.workers import FileResult, Job, index_in_workers, split_runs, work
 
 QUERIES = ("过拟合", "梯度", "神经网络", "调参", "BERT", "author:匿名用户", "模型 -训练")
 
@@ -21,7 +24,7 @@ QUERIES = ("过拟合", "梯度", "神经网络", "调参", "BERT", "author:匿�
 @pytest.fixture()
 def always_parallel(monkeypatch: pytest.MonkeyPatch) -> None:
     """Fork workers even for the small sample corpus."""
-    monkeypatch.setattr(dlqa_index, "PARALLEL_MIN_BYTES", 0)
+    monkeypatch.setattr(dlqa_ingest, "PARALLEL_MIN_BYTES", 0)
 
 
 def answers(index_dir: Path) -> list[tuple[str, str, str]]:
@@ -86,7 +89,7 @@ def test_a_crashing_worker_fails_its_files_and_the_rest_is_committed(corpus_copy
                                                                       monkeypatch):
     """A worker that stops on a bug must leave alone the temporary folder every writer of the
     index shares: cancelling its writer deleted the parent's files, failing the commit."""
-    from dlqa.index import index_file
+    from dlqa.store.ingest import index_file
 
     def crash_on_second_run(writer, job: Job) -> FileResult:
         if Path(job.path).name.startswith("zz"):
@@ -97,7 +100,7 @@ def test_a_crashing_worker_fails_its_files_and_the_rest_is_committed(corpus_copy
         return [[job for job in jobs if "zz" not in job.path], [job for job in jobs if "zz" in job.path]]
 
     (corpus_copy / "zz.txt").write_text("标题\n\n过拟合。\n", encoding="utf-8")
-    monkeypatch.setattr(dlqa_index, "index_file", crash_on_second_run)
+    monkeypatch.setattr(dlqa_ingest, "index_file", crash_on_second_run)
     monkeypatch.setattr(parallel, "split_runs", zz_alone)
     report = ingest([corpus_copy], tmp_path / "index", jobs=2)
     assert report.failures == [(str(corpus_copy / "zz.txt"), "indexing process failed: RuntimeError: a bug")]
@@ -236,7 +239,7 @@ def test_a_worker_whose_parent_is_gone_stops_without_writing_a_segment(tmp_path,
 
 def _real_file(corpus_index: Path):
     """index_file over one real page of the sample corpus, whatever job it is given."""
-    from dlqa.index import index_file
+    from dlqa.store.ingest import index_file
     from tests.helpers import SEEDS
 
     def run(writer, job: Job) -> FileResult:

@@ -8,9 +8,9 @@ from whoosh import index as whoosh_index
 from whoosh.codec.whoosh3 import W3Codec
 from whoosh.writing import SegmentWriter
 
-from dlqa import postings
-from dlqa.index import ingest
-from dlqa.postings import CompactPool
+from dlqa.engine import postings
+from dlqa.engine.postings import CompactPool
+from dlqa.store.ingest import ingest
 
 
 def all_postings(index_dir: Path) -> list[tuple[str, bytes, str, float, bytes]]:
@@ -93,7 +93,7 @@ def test_variable_length_columns_carry_their_offsets_and_read_back_the_same(corp
     """Stored fields and bodies are written with an offsets table (no summing at open)."""
     from whoosh.codec.whoosh3 import STORED_COLUMN
 
-    from dlqa.index import decode_body
+    from dlqa.store.documents import decode_body
 
     def columns(index_dir: Path) -> tuple[list[bool], list[tuple]]:
         reader = whoosh_index.open_dir(str(index_dir)).reader()

@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 from whoosh import query as wq
 
 from dlqa import query as q
+from dlqa.engine.queries import SafeAndNot
 from dlqa.errors import QueryError
 
 
@@ -178,7 +179,7 @@ def _ram_index(docs: list[str]):
     from whoosh import fields
     from whoosh.filedb.filestore import RamStorage
 
-    from dlqa.analysis import GramAnalyzer
+    from dlqa.engine.analyzers import GramAnalyzer
 
     schema = fields.Schema(n=fields.STORED(), body_grams=fields.TEXT(analyzer=GramAnalyzer(), phrase=True))
     ix = RamStorage().create_index(schema)
@@ -230,7 +231,7 @@ def test_a_trailing_single_character_after_a_latin_word_is_aligned():
 def test_not_excludes_even_when_the_excluded_side_starts_on_an_earlier_document():
     # Regression: whoosh's AndNotMatcher let document 1 through here (see query.SafeAndNot).
     ix = _ram_index(["过拟合", "欠拟合 过拟合", "欠拟合"])
-    built = q.Built(q.SafeAndNot(q.gram_match("body_grams", "欠拟合"), q.gram_match("body_grams", "过拟合")))
+    built = q.Built(SafeAndNot(q.gram_match("body_grams", "欠拟合"), q.gram_match("body_grams", "过拟合")))
     with ix.searcher() as searcher:
         for limit in (None, 1, 10):
             assert {hit["n"] for hit in searcher.search(built.query, limit=limit)} == {2}

@@ -15,12 +15,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from whoosh import query as wq
 
-from dlqa import evaluate
 from dlqa import query as query_mod
+from dlqa import reposts, snippets
 from dlqa import search as search_mod
+from dlqa.engine import evaluate
 from dlqa.errors import IndexDamagedError
-from dlqa.index import ingest, open_index
 from dlqa.search import Filters, search
+from dlqa.store.ingest import ingest
+from dlqa.store.opening import open_index
 
 QUERIES = [
     "过拟合", "拟合", "学", "深度学习 过拟合", "过拟合 OR 欠拟合", "神经网络 -楼主", "神经网络 NOT 模型",
@@ -66,7 +68,7 @@ def test_fast_evaluation_equals_whoosh_search(corpus_index):
 
 def test_fast_evaluation_reads_terms_spanning_many_blocks(corpus_copy, tmp_path, monkeypatch):
     """Blocks of 4 postings: every common term's postings are read across block boundaries."""
-    from dlqa import postings
+    from dlqa.engine import postings
 
     monkeypatch.setattr(postings, "BLOCK_POSTINGS", 4)
     ingest([corpus_copy], tmp_path / "ix", jobs=1)
@@ -228,7 +230,7 @@ def _fold_each(text: str) -> tuple[str, list[int]]:
 @settings(max_examples=400, deadline=None)
 @given(st.text(alphabet=st.sampled_from(list("aZ过拟合ＢＥＲＴΣσςİßﬁ①ｶ한\u0301\u0308e ，。\n")), max_size=12))
 def test_fold_with_map_fast_path_is_the_per_character_fold(text):
-    assert search_mod._fold_with_map(text) == _fold_each(text)
+    assert snippets._fold_with_map(text) == _fold_each(text)
 
 
 def _merge_one_by_one(ranked: list[tuple[int, float]], table: bytes) -> list[list[tuple[int, float]]]:
@@ -266,4 +268,4 @@ def test_repost_merging_equals_grouping_one_by_one(keys, rng):
 
     table = b"".join(key(url) + key(text) for url, text in keys)
     ranked = [(doc, float(rng.randint(0, 3))) for doc in rng.sample(range(len(keys)), len(keys))]
-    assert search_mod._merge_reposts(None, ranked, table) == _merge_one_by_one(ranked, table)
+    assert reposts.merge_reposts(None, ranked, table) == _merge_one_by_one(ranked, table)

@@ -165,8 +165,8 @@ def test_repost_column_value_keeps_each_key_in_its_own_half():
 def test_reposts_merge_across_segments_whose_last_answers_have_no_keys(tmp_path):
     """A segment's repost column ends at its last answer with a key (the answers after it
     have none), and copies of one answer in two segments still merge."""
-    from dlqa.index import ingest
     from dlqa.search import search
+    from dlqa.store.ingest import ingest
 
     first = tmp_path / "first.txt"
     first.write_text("学习率预热\n\n" + REPOST.format(c="，", w="warmup") + "\n", encoding="utf-8")
@@ -279,8 +279,8 @@ def test_similar_lists_other_answers_sharing_key_terms(corpus_index):
 
 def test_search_works_on_an_index_whose_segments_lack_a_column(tmp_path):
     """A batch where no answer has a link makes a segment without the `dup_url` column."""
-    from dlqa.index import ingest
     from dlqa.search import search
+    from dlqa.store.ingest import ingest
 
     linked = tmp_path / "a.txt"
     linked.write_text("标题\n作者：甲\nhttps://www.zhihu.com/question/1/answer/2\n模型训练要调参。\n", encoding="utf-8")

@@ -21,14 +21,12 @@ from urllib.parse import urlsplit
 from dlqa import blocks
 from dlqa.model import Answer, Page
 from dlqa.sites import Site, Source
-from dlqa.textutil import clean_line
+from dlqa.textutil import ZHIHU_ANSWER_PATH, ZHIHU_QUESTION_URL, clean_line
 
 NAME = "zhihu"
 ANONYMOUS = "匿名用户"
 
 _ANSWER_ITEMS = "//*[contains(concat(' ',normalize-space(@class),' '),' AnswerItem ')]"
-_QUESTION_URL = re.compile(r"(?:https?:)?//(?:www\.)?zhihu\.com/question/(\d+)")
-_ANSWER_PATH = re.compile(r"/question/(\d+)/answer/(\d+)")
 _TIME_LABEL = re.compile(r"^(?:发布于|编辑于|发表于)\s*")
 _TITLE_SUFFIX = re.compile(r"\s*-\s*知乎\s*$")
 
@@ -128,11 +126,11 @@ def _answer_url(item: Any, shown_time: list[Any], zop: dict[str, Any]) -> str | 
     candidates += [str(href) for element in shown_time for href in element.xpath(".//a/@href")]
     candidates += [str(href) for href in item.xpath(".//a[contains(@href,'/answer/')]/@href")]
     for candidate in candidates:
-        match = _ANSWER_PATH.search(candidate or "")
+        match = ZHIHU_ANSWER_PATH.search(candidate or "")
         if match:
             return f"https://www.zhihu.com/question/{match.group(1)}/answer/{match.group(2)}"
     item_id = zop.get("itemId") or item.get("name")
-    question = _QUESTION_URL.search(" ".join(item.xpath("//link[@rel='canonical']/@href")))
+    question = ZHIHU_QUESTION_URL.search(" ".join(item.xpath("//link[@rel='canonical']/@href")))
     if item_id and str(item_id).isdigit() and question:
         return f"https://www.zhihu.com/question/{question.group(1)}/answer/{item_id}"
     return None
@@ -154,7 +152,7 @@ def _question_url(source: Source, tree: Any, answers: list[Answer]) -> str | Non
     candidates += [str(url) for url in tree.xpath("//meta[@itemprop='url']/@content")]
     candidates += [answer.url or "" for answer in answers]
     for candidate in candidates:
-        match = _QUESTION_URL.search(candidate)
+        match = ZHIHU_QUESTION_URL.search(candidate)
         if match:
             return f"https://www.zhihu.com/question/{match.group(1)}"
     return None

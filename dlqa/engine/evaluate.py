@@ -40,9 +40,9 @@ from whoosh.util import make_binary_tree, make_weighted_tree
 from whoosh.util.numeric import byte_to_length
 
 from dlqa.analysis import bigram_text
-from dlqa.formats import CompactPositions, decode_positions_fast
-from dlqa.index import WORDS_OF_GRAMS
-from dlqa.query import SafeAndNot, _FixedAndNotMatcher
+from dlqa.engine.formats import CompactPositions, decode_positions_fast
+from dlqa.engine.queries import FixedAndNotMatcher, SafeAndNot
+from dlqa.engine.schema import word_field_of
 
 #: Length byte → field length, as Whoosh decodes the length column (0: absent, read as 1).
 _BYTE_LENGTHS = [1] + [byte_to_length(byte) for byte in range(1, 256)]
@@ -452,10 +452,10 @@ def _phrase(q: Any, seg: _Segment) -> _Part:
 
 
 def _spelled_as_one_word(seg: _Segment, fieldname: str, words: list[str]) -> set[int]:
-    """Documents whose word field (same text, `WORDS_OF_GRAMS`) holds the word these grams
+    """Documents whose word field (same text, `word_field_of`) holds the word these grams
     spell: the phrase matches there, no position check needed. The slow phrases are long,
     common glossary terms, which jieba keeps as one word nearly everywhere."""
-    word_field = WORDS_OF_GRAMS.get(fieldname)
+    word_field = word_field_of(fieldname)
     text = bigram_text(words) if word_field in seg.searcher.schema else None
     if text is None:
         return set()
@@ -614,4 +614,4 @@ def _and_not(q: Any, seg: _Segment) -> _Part:
     positive = _eval(q.a, seg)
     excluded = _eval(q.b, _Segment(seg.searcher, scored=False, found=seg.found))
     scores = {doc: score for doc, score in positive.scores.items() if doc not in excluded.scores}
-    return _Part(scores, _FixedAndNotMatcher)
+    return _Part(scores, FixedAndNotMatcher)

@@ -1,11 +1,11 @@
-"""Stage 7, spread over cores: index runs of files in worker processes, one segment each.
+"""Ingest spread over cores: index runs of files in worker processes, one segment each.
 
 Why: jieba and Whoosh's posting writer are pure Python, so one process uses one core, and
 segmenting alone runs at about 1 MB/s. Each worker is forked with jieba's dictionary already
 loaded, gets a contiguous run of the batch's files (so document order, and with it the order
 of ranking ties, is the order a one-process ingest gives), writes its own Whoosh segment
 without taking Whoosh's lock, and hands the finished segment back. The parent, which holds
-the lock, commits all of them in one new TOC (`index._Ingester`), so a batch is visible
+the lock, commits all of them in one new TOC (`dlqa.store.ingest`), so a batch is visible
 entirely or not at all, exactly as with one process.
 """
 
@@ -16,10 +16,11 @@ import os
 import signal
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-if TYPE_CHECKING:
-    from whoosh.index import FileIndex
+from dlqa.engine import postings
+from dlqa.engine.segments import SegmentIndex
+from dlqa.errors import WorkerWriteError
 
 
 @dataclass
@@ -39,14 +40,6 @@ class FileResult:
     signature: dict[str, Any] = field(default_factory=dict)
     answers: int = 0
     error: str | None = None
-
-
-class WorkerWriteError(Exception):
-    """A worker could not write its segment (disk full, read-only folder): ends the ingest."""
-
-    def __init__(self, error: OSError) -> None:
-        super().__init__(str(error))
-        self.os_error = error
 
 
 def default_jobs() -> int:
@@ -69,7 +62,7 @@ def split_runs(jobs: list[Job], parts: int) -> list[list[Job]]:
     return [run for run in runs if run]
 
 
-def index_in_workers(ix: FileIndex, runs: list[list[Job]],
+def index_in_workers(ix: SegmentIndex, runs: list[list[Job]],
                      index_file: Callable[[Any, Job], FileResult],
                      on_file: Callable[[FileResult], None],
                      on_progress: Callable[[str], None] | None = None) -> list[Any]:
@@ -146,7 +139,7 @@ def index_in_workers(ix: FileIndex, runs: list[list[Job]],
             receiver.close()
 
 
-def _worker(ix: FileIndex, run: list[Job], index_file: Callable[[Any, Job], FileResult],
+def _worker(ix: SegmentIndex, run: list[Job], index_file: Callable[[Any, Job], FileResult],
             sender: Any) -> None:
     """Child process: index `run` into a fresh segment and send it back, then exit.
 
@@ -160,7 +153,7 @@ def _worker(ix: FileIndex, run: list[Job], index_file: Callable[[Any, Job], File
         os._exit(0)  # skip the parent's atexit handlers and inherited buffers
 
 
-def work(ix: FileIndex, run: list[Job], index_file: Callable[[Any, Job], FileResult],
+def work(ix: SegmentIndex, run: list[Job], index_file: Callable[[Any, Job], FileResult],
          sender: Any, parent: int) -> None:
     """A worker's job: index `run` into a fresh segment and send it through `sender`.
 
@@ -168,20 +161,16 @@ def work(ix: FileIndex, run: list[Job], index_file: Callable[[Any, Job], FileRes
     closed): a sibling worker still holds the pipe's read end, so sends would not fail, and
     an orphan would go on writing segment files no commit will ever list.
     """
-    from dlqa.index import SEGMENT_COMPOUND
-    from dlqa.postings import segment_writer
-
     writer = None
     try:
-        writer = segment_writer(ix, _lk=False, compound=SEGMENT_COMPOUND)
+        writer = postings.worker_writer(ix)
         for job in run:
             if os.getppid() != parent:
                 return
             sender.send(("file", index_file(writer, job)))
         if os.getppid() != parent:
             return
-        # Whoosh's own multi-process writer finishes sub-segments this way (whoosh.multiproc).
-        segment = writer._finalize_segment() if writer._added else None
+        segment = postings.finish_segment(writer)
         writer = None
         sender.send(("segment", segment))  # None: the run gave no answers
     except OSError as error:
@@ -191,10 +180,7 @@ def work(ix: FileIndex, run: list[Job], index_file: Callable[[Any, Job], FileRes
         with contextlib.suppress(Exception):
             sender.send(("crash", f"indexing process failed: {type(error).__name__}: {error}"))
     finally:
-        if writer is not None:
-            # Not `writer.cancel()`: it deletes the temporary folder that every writer of the
-            # index shares, under the parent's uncommitted writer. Whoosh removes the
-            # unfinished segment's files at the next commit.
+        if writer is not None:  # (not writer.cancel(): see `postings.abandon`)
             with contextlib.suppress(Exception):
-                writer._close_segment()
+                postings.abandon(writer)
         sender.close()

@@ -21,18 +21,13 @@ protocol 3, whose bytes and small-int opcodes are a fraction of protocol 2's.
 
 from __future__ import annotations
 
-import io
-import pickle
-import zlib
 from array import array
 from collections.abc import Iterator
-from itertools import pairwise
 from typing import Any
 
-from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3Codec, W3TermInfo
-from whoosh.system import pack_ushort
-from whoosh.util.numeric import length_to_byte
 from whoosh.writing import SegmentWriter
+
+from dlqa.engine.codec import DlqaCodec
 
 _Posting = tuple[str, bytes, int, float, bytes | None]
 
@@ -44,10 +39,9 @@ BLOCK_POSTINGS = 1024
 #: zlib level of the blocks (Whoosh's default 3): 6 is 1.5% smaller again at 10k for about
 #: a second more CPU; reading is as fast.
 BLOCK_COMPRESSION = 6
-#: Pickle protocol of written blocks: Whoosh's readers call `pickle.loads`, which reads any.
-#: 3 has compact bytes opcodes (2 gives each bytes value ~30 bytes of `_codecs.encode`
-#: call) and, unlike 4 and 5, no 9-byte frame header on every small pickle.
-BLOCK_PROTOCOL = 3
+#: Whoosh's compound segments are read through a BytesIO copy of each part, so opening a
+#: 100 MB index copied 100 MB before every search; plain segment files are opened in place.
+SEGMENT_COMPOUND = False
 
 
 class CompactPool:
@@ -122,28 +116,31 @@ class CompactPool:
             yield fieldname, text, order[end - sizes[term]:end]
 
     def write(self, fieldwriter: Any, schema: Any, lengths: Any) -> None:
-        """Write every posting through Whoosh 3's `fieldwriter`, a term's block at a time.
+        """Write every posting through `fieldwriter`, a term at a time when it can take one
+        (`BlockFieldWriter.add_term_blocks`), else a posting at a time (Whoosh's own).
 
-        The files are those `fieldwriter.add_postings` writes, built per block instead of per
-        posting; `lengths` is the new segment's per-document reader (field lengths feed each
-        block's min/max length, as in Whoosh).
+        `lengths` is the new segment's per-document reader (field lengths feed each block's
+        min/max length, as in Whoosh).
         """
         doccount = max(self._docs, default=0) + 1
+        by_term = getattr(fieldwriter, "add_term_blocks", None)
         field_lengths: list[int] = []
         current = None
-        writer: _BlockWriter | None = None
         for fieldname, text, indexes in self._term_runs():
             if fieldname != current:
                 if current is not None:
                     fieldwriter.finish_field()
-                fieldobj = schema[fieldname]
-                fieldwriter.start_field(fieldname, fieldobj)
+                fieldwriter.start_field(fieldname, schema[fieldname])
                 field_lengths = _field_lengths(lengths, fieldname, doccount)
-                writer = _BlockWriter(fieldwriter, fieldobj.format)
                 current = fieldname
-            assert writer is not None
             docs, weights, values = self._postings(indexes)
-            writer.write_term(text, docs, weights, values, [field_lengths[doc] for doc in docs])
+            if by_term is not None:
+                by_term(text, docs, weights, values, [field_lengths[doc] for doc in docs])
+                continue
+            fieldwriter.start_term(text)
+            for doc, weight, value in zip(docs, weights, values, strict=True):
+                fieldwriter.add(doc, weight, value, field_lengths[doc])
+            fieldwriter.finish_term()
         if current is not None:
             fieldwriter.finish_field()
 
@@ -160,106 +157,20 @@ def _field_lengths(lengths: Any, fieldname: str, doccount: int) -> list[int]:
     return [get(doc) or 0 for doc in range(doccount)]
 
 
-class _BlockWriter:
-    """One field's terms, written as Whoosh 3 posting blocks (`W3PostingsWriter`'s format)."""
-
-    def __init__(self, fieldwriter: Any, format_: Any) -> None:
-        codec = fieldwriter._codec
-        self.fieldwriter = fieldwriter
-        self.postfile = fieldwriter._postfile
-        self.limit = codec._blocklimit
-        self.compression = codec._compression
-        self.fixed_size = format_.fixed_value_size()
-
-    def write_term(self, text: bytes, docs: list[int], weights: list[float],
-                   values: list[bytes | None], lengths: list[int]) -> None:
-        postfile = self.postfile
-        terminfo = W3TermInfo()
-        start = postfile.tell()
-        postfile.write(WHOOSH3_HEADER_MAGIC)
-        limit = self.limit
-        count = len(docs)
-        for begin in range(0, count, limit):
-            end = min(begin + limit, count)
-            self._write_block(terminfo, docs[begin:end], weights[begin:end], values[begin:end],
-                              lengths[begin:end], last=end == count)
-        terminfo.set_extent(start, postfile.tell() - start)
-        fieldwriter = self.fieldwriter
-        fieldwriter._tindex.add(pack_ushort(fieldwriter._fieldid) + text, terminfo.to_bytes())
-
-    def _write_block(self, terminfo: Any, docs: list[int], weights: list[float],
-                     values: list[bytes | None], lengths: list[int], last: bool) -> None:
-        # Block statistics, as W3PostingsWriter.add_posting keeps them and add_block sums them.
-        known = [length for length in lengths if length]
-        min_length = min(known) if known else None
-        max_length = max(known) if known else 0
-        max_weight = max(0, max(weights))
-        terminfo._weight += sum(weights)
-        terminfo._df += len(docs)
-        if min_length is not None:
-            terminfo._minlength = min_length if terminfo._minlength is None else min(terminfo._minlength, min_length)
-        terminfo._maxlength = max(terminfo._maxlength, max_length)
-        terminfo._maxweight = max(terminfo._maxweight, max_weight)
-        if terminfo._minid is None:
-            terminfo._minid = docs[0]
-        terminfo._maxid = docs[-1]
-
-        data = _dumps((_deltas(docs), _mini_weights(weights), self._mini_values(values)))
-        compression = self.compression if len(data) >= _COMPRESSION_MIN_SIZE else 0
-        if compression:
-            data = zlib.compress(data, compression)
-        info = _dumps((len(docs), docs[-1], float(max_weight), compression,
-                       length_to_byte(min_length), length_to_byte(max_length)))
-        size = len(info) + len(data)
-        self.postfile.write_int(-size if last else size)
-        self.postfile.write(info)
-        self.postfile.write(data)
-
-    def _mini_values(self, values: list[bytes | None]) -> Any:
-        if self.fixed_size is None or self.fixed_size < 0:
-            return tuple(values)
-        if self.fixed_size == 0:
-            return None
-        return b"".join(value or b"" for value in values)
-
-
-#: Whoosh 3 leaves blocks under this many bytes uncompressed (zlib would grow them).
-_COMPRESSION_MIN_SIZE = 80
-
-
-def _deltas(docs: list[int]) -> tuple[int, ...]:
-    return (docs[0], *(b - a for a, b in pairwise(docs)))
-
-
-def _mini_weights(weights: list[float]) -> Any:
-    """Whoosh's `_mini_weights` (None when all 1.0, one float when all equal), else each
-    weight, as an int where it is whole: a 2-byte pickle opcode instead of a 9-byte float,
-    and the same number to every score computed from it."""
-    first = weights[0]
-    if all(weight == first for weight in weights):
-        return None if first == 1.0 else first
-    return tuple(int(weight) if weight.is_integer() else weight for weight in weights)
-
-
-def _dumps(data: Any) -> bytes:
-    """Pickle a block's flat tuple without the memo (nothing in it is shared): a memo entry
-    costs 2-5 bytes per value and keeps zlib from seeing the values' repetitions."""
-    buffer = io.BytesIO()
-    pickler = pickle.Pickler(buffer, BLOCK_PROTOCOL)
-    pickler.fast = True
-    pickler.dump(data)
-    return buffer.getvalue()
-
-
 class CompactSegmentWriter(SegmentWriter):
-    """Whoosh's segment writer with a `CompactPool`, writing its postings term by term."""
+    """Whoosh's segment writer with a `CompactPool`, writing its postings term by term.
+
+    No extension point: SegmentWriter takes no pool and has no public hook for writing the
+    pool out, so this overrides its private `_flush_segment` (and `finish_segment` and
+    `abandon` below call `_finalize_segment` and `_close_segment`, as `whoosh.multiproc`
+    does). `dlqa.engine.compat` checks that they are still there.
+    """
 
     def __init__(self, ix: Any, **kwargs: Any) -> None:
         super().__init__(ix, **kwargs)
         self.pool = CompactPool()
 
     def _flush_segment(self) -> None:
-        _write_column_offsets(self.perdocwriter)
         self.perdocwriter.close()
         lengths = self.per_document_reader() if self.codec.length_stats else None
         self.pool.write(self.fieldwriter, self.schema, lengths)
@@ -268,22 +179,26 @@ class CompactSegmentWriter(SegmentWriter):
             lengths.close()
 
 
-def _write_column_offsets(perdocwriter: Any) -> None:
-    """Have each variable-length column (stored fields, bodies) write its offsets table.
-
-    Whoosh writes only the lengths when a column has fewer than 32,768 values, and a reader
-    then adds them up in a Python loop when it opens the column: at 100k answers that was
-    about 10 ms of every fresh `dlqa search`, which opens each segment's stored fields. The
-    table costs 4 bytes per answer; readers of any Whoosh version use it when it is there.
-    """
-    for writer in getattr(perdocwriter, "_colwriters", {}).values():
-        while hasattr(writer, "_child"):  # PickleColumn and other wrappers
-            writer = writer._child
-        if getattr(writer, "allow_offsets", False) and hasattr(writer, "cutoff"):
-            writer.cutoff = 0
-
-
 def segment_writer(ix: Any, **kwargs: Any) -> SegmentWriter:
     """The writer dlqa ingests with (a seam tests replace with Whoosh's own)."""
-    kwargs.setdefault("codec", W3Codec(blocklimit=BLOCK_POSTINGS, compression=BLOCK_COMPRESSION))
+    kwargs.setdefault("codec", DlqaCodec(blocklimit=BLOCK_POSTINGS, compression=BLOCK_COMPRESSION))
     return CompactSegmentWriter(ix, **kwargs)
+
+
+def worker_writer(ix: Any) -> Any:
+    """A writer for an ingest worker: its own segment, written without the index's lock (the
+    parent holds it and commits the segment), as Whoosh's multi-process writer does."""
+    return segment_writer(ix, _lk=False, compound=SEGMENT_COMPOUND)
+
+
+def finish_segment(writer: Any) -> Any:
+    """A worker writer's finished segment, for the parent's commit; None when it got no
+    documents."""
+    return writer._finalize_segment() if writer._added else None
+
+
+def abandon(writer: Any) -> None:
+    """Close a worker writer's unfinished segment. Not `writer.cancel()`: that deletes the
+    temporary folder every writer of the index shares, under the parent's writer; Whoosh
+    removes the unfinished segment's files at the next commit."""
+    writer._close_segment()
