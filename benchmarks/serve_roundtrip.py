@@ -29,6 +29,7 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from terms import queries  # noqa: E402
 
+from dlqa import Library  # noqa: E402
 from dlqa.web import backend  # noqa: E402
 from dlqa.web import server as web  # noqa: E402
 
@@ -45,12 +46,11 @@ def main() -> None:
     args = parser.parse_args()
     index = args.index
     if index is None:
-        from dlqa.index import ingest
-
         index = Path(tempfile.mkdtemp(prefix="dlqa-serve-bench-")) / "index"
-        ingest([ROOT / "corpus"], index)
+        Library(index).ingest([ROOT / "corpus"])
     terms = [*queries(), "过拟合"]
-    server = web.make_server(index, "127.0.0.1", 0)
+    library = Library(index)
+    server = web.make_server(library, "127.0.0.1", 0)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     port = server.server_address[1]
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
@@ -65,7 +65,7 @@ def main() -> None:
     for timed in (False, *([True] * args.repeat)):
         for term in terms:
             for name, run in (
-                ("in process", lambda term=term: backend.search(index, term)),
+                ("in process", lambda term=term: backend.search(library, term)),
                 ("GET /api/search", lambda term=term: fetch(f"/api/search?q={quote(term)}")),
                 ("GET /?q= (HTML)", lambda term=term: fetch(f"/?q={quote(term)}")),
             ):
@@ -75,7 +75,7 @@ def main() -> None:
                     timings[name].append((time.perf_counter() - start) * 1000)
     server.shutdown()
     base = timings["in process"]
-    print(f"index: {index}  ({backend.count_answers(index)} answers), {len(terms)} terms × {args.repeat}")
+    print(f"index: {index}  ({backend.count_answers(library)} answers), {len(terms)} terms × {args.repeat}")
     print(f"{'':18} {'p50 ms':>8} {'p95 ms':>8} {'overhead p50 ms':>16}")
     for name, values in timings.items():
         overhead = statistics.median(v - b for v, b in zip(values, base, strict=True))

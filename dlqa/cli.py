@@ -342,11 +342,11 @@ def serve(
 
     Example: dlqa serve --open   (then http://127.0.0.1:8765/?q=过拟合, or /api/search?q=过拟合)
     """
-    from dlqa.index import index_location
+    from dlqa.library import Library
     from dlqa.web.server import run_server
 
     with user_errors():
-        run_server(index_location(index), host, port, open_browser)
+        run_server(Library(index), host, port, open_browser)
 
 
 @app.command()
@@ -374,9 +374,10 @@ def export(
     Example: dlqa export 过拟合 --format csv -o overfitting.csv
     """
     from dlqa.export import run_export
+    from dlqa.library import Library
 
     with user_errors():
-        run_export(index, " ".join(query or []), output_format, output, mapping=mapping, analyzer=analyzer,
+        run_export(Library(index), " ".join(query or []), output_format, output, mapping=mapping, analyzer=analyzer,
                    es_index=es_index, site=site, author=author, expand=not no_expand)
 
 

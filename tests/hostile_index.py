@@ -14,6 +14,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
+from dlqa import Library
 from tests.helpers import CORPUS, FIXTURES
 
 HOSTILE_PAGE = FIXTURES / "hostile" / "zhihu_hostile.html"
@@ -27,13 +28,11 @@ HOSTILE_LITERALS = ("<script>window.__pwned=4", "\"><img src=x onerror=window.__
 @functools.lru_cache(maxsize=1)
 def hostile_index() -> Path:
     """An index of the sample corpus and the hostile page (built once; callers must not change it)."""
-    from dlqa.index import ingest
-
     root = Path(tempfile.mkdtemp(prefix="dlqa-hostile-"))
     atexit.register(shutil.rmtree, root, True)
     pages = root / "pages"
     shutil.copytree(CORPUS, pages)
     shutil.copy(HOSTILE_PAGE, pages / HOSTILE_PAGE.name)
-    report = ingest([pages], root / "index")
+    report = Library(root / "index").ingest([pages])
     assert not report.failures, report.failures
     return root / "index"

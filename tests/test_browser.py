@@ -17,6 +17,7 @@ from typing import Any
 
 import pytest
 
+from dlqa import Library
 from dlqa.web import server as web
 from tests.hostile_index import HOSTILE_WORD, hostile_index
 
@@ -43,7 +44,7 @@ from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
 
 @pytest.fixture(scope="module")
 def base_url() -> Iterator[str]:
-    server = web.make_server(hostile_index(), "127.0.0.1", 0)
+    server = web.make_server(Library(hostile_index()), "127.0.0.1", 0)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield web.server_url(server)

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from dlqa import Library
 from dlqa.export.writers import FORMULA_STARTS, csv_cell
 from dlqa.render_human import safe
 from tests.helpers import ROOT
@@ -68,7 +69,7 @@ def test_jsonl_of_a_query_is_the_search_json_results(index: Path) -> None:
 def test_a_query_export_pages_through_every_result(index: Path) -> None:
     from dlqa.web import backend
 
-    total, results = backend.iter_search(index, "深度学习", page_size=7)
+    total, results = backend.iter_search(Library(index), "深度学习", page_size=7)
     ids = [result["id"] for result in results]
     searched = json.loads(dlqa("search", "深度学习", "--json", "--limit", "500", index=index).stdout)
     assert total == searched["total"] > 14
@@ -266,7 +267,7 @@ def test_export_streams_one_answer_at_a_time(index: Path) -> None:
     """The library export is a generator over the index, not a list built first."""
     from dlqa.web import backend
 
-    answers = backend.iter_answers(index)
+    answers = backend.iter_answers(Library(index))
     assert iter(answers) is answers
     first = next(answers)
     assert set(CONTRACT) <= set(first)

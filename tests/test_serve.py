@@ -19,6 +19,7 @@ from urllib.parse import quote
 
 import pytest
 
+from dlqa import Library
 from dlqa.web import server as web
 from dlqa.web import views
 from tests.helpers import CORPUS, ROOT
@@ -56,7 +57,7 @@ def base_url() -> Iterator[str]:
 
 
 def _serve(index: Path) -> Iterator[str]:
-    server = web.make_server(index, "127.0.0.1", 0)
+    server = web.make_server(Library(index), "127.0.0.1", 0)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
@@ -234,15 +235,14 @@ def test_paging_walks_every_result_once(base_url: str) -> None:
 
 
 def test_a_commit_is_seen_without_a_restart(tmp_path: Path) -> None:
-    from dlqa.index import ingest
-
     pages = tmp_path / "pages"
     shutil.copytree(CORPUS, pages)
-    ingest([pages], tmp_path / "index")
+    library = Library(tmp_path / "index")
+    library.ingest([pages])
     for base in _serve(tmp_path / "index"):
         before = json.loads(get(search_url(base + "api/search", HOSTILE_WORD))[2])
         shutil.copy(HOSTILE_PAGE, pages)
-        ingest([pages], tmp_path / "index")
+        library.ingest([pages])
         after = json.loads(get(search_url(base + "api/search", HOSTILE_WORD))[2])
         assert before["total"] == 0 and after["total"] == 2
 
@@ -266,7 +266,7 @@ def test_a_public_host_is_warned_about(monkeypatch: pytest.MonkeyPatch, capsys: 
 
     monkeypatch.setattr(web, "make_server", lambda *args: Stopped())
     monkeypatch.setattr(web.backend, "warm_up", lambda: None)
-    web.run_server(hostile_index(), "0.0.0.0", 8765)
+    web.run_server(Library(hostile_index()), "0.0.0.0", 8765)
     out, err = capsys.readouterr()
     assert "warning: listening on 0.0.0.0: other machines can read this library" in err
     assert "http://0.0.0.0:8765/" in out

@@ -1,7 +1,7 @@
 """`dlqa export`: the whole library, or a search's answers, as JSON lines, CSV, markdown or an
 Elasticsearch/OpenSearch bulk file.
 
-Answers are read through `dlqa.web.backend` one at a time and written as they come, so an
+Answers are read through `dlqa.web.backend` (over `dlqa.Library`) one at a time and written as they come, so an
 export of any size runs in constant memory. Standard output carries the export and nothing
 else; progress goes to stderr, and only when stderr is a terminal. A file named by `--output`
 is written beside itself and renamed when complete, so a failed export leaves no half file.
@@ -17,10 +17,13 @@ import sys
 import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import IO
+from typing import IO, TYPE_CHECKING
 
 from dlqa.errors import DlqaError
 from dlqa.export.writers import FORMATS, EsBulkWriter
+
+if TYPE_CHECKING:
+    from dlqa.library import Library
 
 #: Elasticsearch index names: lowercase, no spaces or / \ * ? " < > | , # :, not starting with - _ +.
 _ES_INDEX_NAME = re.compile(r"[a-z0-9][a-z0-9._-]{0,254}")
@@ -44,7 +47,7 @@ class Utf8Sink:
         return len(text)
 
 
-def run_export(index_dir: str | os.PathLike[str] | None, query: str, output_format: str,
+def run_export(library: Library, query: str, output_format: str,
                output: Path | None, *, mapping: bool = False, analyzer: str = "ik", es_index: str = "dlqa",
                site: str | None = None, author: str | None = None, expand: bool = True) -> None:
     """Write the export (or, with `mapping`, the Elasticsearch index mapping) to `output` or stdout."""
@@ -63,18 +66,24 @@ def run_export(index_dir: str | os.PathLike[str] | None, query: str, output_form
         raise ExportUsageError("--es-index must be a lowercase Elasticsearch index name (a-z 0-9 . _ -)")
     if (site or author) and not query:
         raise ExportUsageError("--site and --author filter a search: give a QUERY too")
-    from dlqa.index import index_location
     from dlqa.web import backend
 
-    location = index_location(index_dir)
+    total: int | None = None
     if query:
-        total, records = backend.iter_search(location, query, backend.Options(site=site, author=author,
-                                                                                  expand=expand))
+        total, records = backend.iter_search(library, query, backend.Options(site=site, author=author,
+                                                                                 expand=expand))
         title = f"dlqa: answers for {query}"
     else:
-        total, records = backend.count_answers(location), backend.iter_answers(location)
+        backend.check_index(library)  # a missing index: one line, before any output
+        records = backend.iter_answers(library)
         title = "dlqa: every answer in the library"
-    with _sink(output) as sink, _progress(total) as advance:
+
+    def count() -> int:
+        """The progress bar's total: a search knows it; the library is counted (a read of every
+        answer's stored fields) only when a bar is shown."""
+        return total if total is not None else backend.count_answers(library)
+
+    with _sink(output) as sink, _progress(count) as advance:
         writer = EsBulkWriter(sink, es_index) if output_format == "es-bulk" else FORMATS[output_format](sink)
         writer.begin(title)
         for record in records:
@@ -131,11 +140,13 @@ def _silence_stdout() -> None:
 
 
 @contextlib.contextmanager
-def _progress(total: int) -> Iterator[Callable[[], None]]:
-    """A counter that shows a progress bar on stderr when stderr is a terminal (else does nothing)."""
+def _progress(count: Callable[[], int]) -> Iterator[Callable[[], None]]:
+    """A counter that shows a progress bar on stderr when stderr is a terminal (else does nothing);
+    `count()`, the bar's total, is asked for only then."""
     if not sys.stderr.isatty():
         yield lambda: None
         return
+    total = count()
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
     from dlqa.render_human import make_console

@@ -59,9 +59,9 @@ def is_loopback(host: str) -> bool:
 
 @dataclass
 class App:
-    """What every request needs: the index folder and the template environment (made once)."""
+    """What every request needs: the library and the template environment (made once)."""
 
-    index_dir: Path
+    library: backend.Library
     #: Host names a request may carry in its Host header (None: any, for non-loopback binds).
     allowed_hosts: frozenset[str] | None = None
 
@@ -175,7 +175,7 @@ class Handler(BaseHTTPRequestHandler):
             self._send_page(HTTPStatus.OK, "search.html", form=form, results=None)
             return
         try:
-            found = backend.search(self.app.index_dir, query, limit=limit, page=page, options=options)
+            found = backend.search(self.app.library, query, limit=limit, page=page, options=options)
         except DlqaError as error:
             self._error_page(_status(error), str(error), form)
             return
@@ -191,7 +191,7 @@ class Handler(BaseHTTPRequestHandler):
             self._error_page(HTTPStatus.NOT_FOUND, "no such answer: an answer id is 16 hex digits", back)
             return
         try:
-            found = backend.answer_page(self.app.index_dir, answer_id)
+            found = backend.answer_page(self.app.library, answer_id)
         except DlqaError as error:
             self._error_page(_status(error), str(error), back)
             return
@@ -207,7 +207,7 @@ class Handler(BaseHTTPRequestHandler):
             query, page, limit, options = search_request(params)
             if not query:
                 raise BadRequest("give a query: /api/search?q=…")
-            found = backend.search(self.app.index_dir, query, limit=limit, page=page, options=options)
+            found = backend.search(self.app.library, query, limit=limit, page=page, options=options)
         except BadRequest as error:
             self._send_json(HTTPStatus.BAD_REQUEST, dumps({"error": str(error)}))
             return
@@ -273,11 +273,11 @@ class Server6(Server):
     address_family = socket.AF_INET6
 
 
-def make_server(index_dir: str | Path, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT) -> Server:
+def make_server(library: backend.Library, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT) -> Server:
     """A server bound to (host, port) (port 0: any free port), not yet serving."""
     bare = host.strip("[]")
     server_class = Server6 if ":" in bare else Server
-    app = App(Path(index_dir))
+    app = App(library)
     handler = type("BoundHandler", (Handler,), {"app": app})
     server = server_class((bare, port), handler)
     bound_port = server.server_address[1]
@@ -293,14 +293,14 @@ def server_url(server: Server) -> str:
     return f"http://{shown}:{port}/"
 
 
-def run_server(index_dir: Path, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT,
+def run_server(library: backend.Library, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT,
                open_browser: bool = False) -> None:
     """`dlqa serve`: check the index, listen, say where, serve until Ctrl-C."""
     from dlqa.render_human import safe
 
-    backend.check_index(index_dir)
+    backend.check_index(library)
     try:
-        server = make_server(index_dir, host, port)
+        server = make_server(library, host, port)
     except (OSError, OverflowError) as error:
         reason = error.strerror if isinstance(error, OSError) and error.strerror else str(error)
         raise DlqaError(f"cannot listen on {safe(host)} port {port}: {reason}") from None
@@ -308,7 +308,7 @@ def run_server(index_dir: Path, host: str = DEFAULT_HOST, port: int = DEFAULT_PO
     if not is_loopback(host.strip("[]")):
         sys.stderr.write(f"dlqa: warning: listening on {safe(host)}: other machines can read this library "
                          "(use the default --host 127.0.0.1 to keep it local)\n")
-    sys.stdout.write(f"dlqa: serving {safe(str(index_dir))} at {url} (Ctrl-C stops)\n")
+    sys.stdout.write(f"dlqa: serving {safe(str(library.path))} at {url} (Ctrl-C stops)\n")
     sys.stdout.flush()
     backend.warm_up()
     if open_browser:
