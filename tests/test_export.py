@@ -247,9 +247,14 @@ def test_user_errors_are_one_line(index: Path, args: list[str], status: int, mes
     assert done.stdout == ""
 
 
-def test_no_index_is_one_line(tmp_path: Path) -> None:
-    done = dlqa("export", index=tmp_path / "none")
+@pytest.mark.parametrize("output_format", ["jsonl", "csv", "markdown", "es-bulk"])
+def test_no_index_is_one_line_before_any_output(tmp_path: Path, output_format: str) -> None:
+    """The whole-library export checks the index first: no CSV header or markdown title, no file."""
+    done = dlqa("export", "--format", output_format, index=tmp_path / "none")
     assert done.returncode == 2 and done.stderr.startswith("dlqa: no index at")
+    assert done.stderr.count("\n") == 1 and done.stdout == ""
+    written = dlqa("export", "--format", output_format, "-o", str(tmp_path / "out"), index=tmp_path / "none")
+    assert written.returncode == 2 and not list(tmp_path.iterdir())
 
 
 def test_a_reader_that_stops_early_is_no_error(index: Path) -> None:
