@@ -159,6 +159,10 @@ class BlockFieldWriter(W3FieldWriter):
     and statistics, which cost as much as building the postings.
     """
 
+    def start_field(self, fieldname: str, fieldobj: Any) -> None:
+        super().start_field(fieldname, fieldobj)
+        self.value_size = fieldobj.format.fixed_value_size()  # once per field, not per term
+
     def add_term_blocks(self, text: bytes, docs: list[int], weights: list[float],
                         values: list[bytes | None], lengths: list[int]) -> None:
         """Write one term of the current field: its documents in order, with their weights,
@@ -168,7 +172,7 @@ class BlockFieldWriter(W3FieldWriter):
         start = postfile.tell()
         postfile.write(WHOOSH3_HEADER_MAGIC)
         limit = self._codec._blocklimit
-        fixed_size = self._format.fixed_value_size()
+        fixed_size = self.value_size
         count = len(docs)
         for begin in range(0, count, limit):
             end = min(begin + limit, count)
