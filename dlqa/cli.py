@@ -481,6 +481,57 @@ def config(
             typer.echo(f"{key} = {shown}    # {meaning}")
 
 
+@app.command(short_help="Search and read the library in a local web page.")
+def serve(
+    index: IndexOption = None,
+    host: Annotated[str, typer.Option("--host", help="Address to listen on; anything but loopback is reachable "
+                                                     "from other machines.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", min=0, max=65535, help="Port (0: any free one).")] = 8765,
+    open_browser: Annotated[bool, typer.Option("--open", help="Open the page in the default browser.")] = False,
+) -> None:
+    """Search and read the library in a local web page (Ctrl-C stops it).
+
+    Example: dlqa serve --open   (then http://127.0.0.1:8765/?q=过拟合, or /api/search?q=过拟合)
+    """
+    from dlqa.web.server import run_server
+
+    library = open_library(index)
+    with user_errors():
+        run_server(library, host, port, open_browser)
+
+
+@app.command(short_help="Export answers: JSON lines, CSV, markdown, Elasticsearch.")
+def export(
+    query: Annotated[list[str] | None, typer.Argument(
+        metavar="[QUERY]", show_default=False, help="Only the answers this search finds (default: every answer).")] = None,
+    output_format: Annotated[str, typer.Option("--format", "-f", metavar="jsonl|csv|markdown|es-bulk",
+                                               help="Output format.")] = "jsonl",
+    output: Annotated[Path | None, typer.Option("--output", "-o", metavar="FILE", dir_okay=False,
+                                                help="Write to FILE (default: standard output).")] = None,
+    mapping: Annotated[bool, typer.Option("--mapping", help="Print an Elasticsearch/OpenSearch index "
+                                                            "mapping for es-bulk output, and exit.")] = False,
+    analyzer: Annotated[str, typer.Option("--analyzer", metavar="ik|smartcn",
+                                          help="Chinese analysis plugin the --mapping uses.")] = "ik",
+    es_index: Annotated[str, typer.Option("--es-index", metavar="NAME",
+                                          help="Index name in es-bulk action lines.")] = "dlqa",
+    site: Annotated[str | None, typer.Option("--site", help="With QUERY: only this site.")] = None,
+    author: Annotated[str | None, typer.Option("--author", help="With QUERY: only this author.")] = None,
+    no_expand: Annotated[bool, typer.Option("--no-expand", help="With QUERY: no glossary synonyms.")] = False,
+    index: IndexOption = None,
+) -> None:
+    """Export the library (or a search's answers) as JSON lines, CSV, markdown or an
+    Elasticsearch bulk file, streamed; progress on stderr when it is a terminal.
+
+    Example: dlqa export 过拟合 --format csv -o overfitting.csv
+    """
+    from dlqa.export import run_export
+
+    library = None if mapping else open_library(index)  # the mapping needs no index
+    with user_errors():
+        run_export(library, " ".join(query or []), output_format, output, mapping=mapping, analyzer=analyzer,
+                   es_index=es_index, site=site, author=author, expand=not no_expand)
+
+
 class _PlainUsage(TyperCommand):
     """Usage lines as click writes them, `dlqa show ID`: typer 0.28 writes a required
     argument as `{ID}`, which reads like a placeholder to fill in."""
