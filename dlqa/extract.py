@@ -15,7 +15,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from dlqa import blocks, chrome, reader, sites
+from dlqa import blocks, chrome, clip, reader, sites
 from dlqa.model import Answer, Page, assign_ids
 from dlqa.sites import Source, generic
 from dlqa.textutil import clean_body, clean_line
@@ -40,7 +40,7 @@ def parse_file(path: str | os.PathLike[str]) -> Page:
 def parse_bytes(data: bytes, path: str | os.PathLike[str]) -> Page:
     """Decode and extract a page whose bytes were already read from `path`."""
     document = reader.decode_document(path, data)
-    return extract(make_source(document.text, str(path), document.is_html), str(path))
+    return extract(make_source(document.text, str(path), document.is_html, document.url), str(path))
 
 
 def parse_text(text: str, source_file: str = "<text>", is_html: bool = False) -> Page:
@@ -52,7 +52,7 @@ def _read_source(path: str | os.PathLike[str]) -> Source:
     """The file's `Source`. The decoded document dies here: for HTML only the tree and the
     block text are kept, not a third copy of the page."""
     document = reader.read_document(path)
-    return make_source(document.text, str(path), document.is_html)
+    return make_source(document.text, str(path), document.is_html, document.url)
 
 
 def extract(source: Source, source_file: str) -> Page:
@@ -61,6 +61,8 @@ def extract(source: Source, source_file: str) -> Page:
     page = site.extract(source)
     page.source_file = source_file
     page.site = page.site or site.name
+    if source.clip is not None:
+        clip.finish_page(page, source.clip)
     if not page.answers and page.site == "web":
         page.answers = _single_line_answer(source, page)
     finish(page)
@@ -69,16 +71,23 @@ def extract(source: Source, source_file: str) -> Page:
     return page
 
 
-def make_source(text: str, source_file: str, is_html: bool) -> Source:
-    """The `Source` the site rules read: the text as is, or an HTML page's tree and block text."""
+def make_source(text: str, source_file: str, is_html: bool, saved_from: str | None = None) -> Source:
+    """The `Source` the site rules read: the text as is, or an HTML page's tree and block text.
+
+    `saved_from` is where the save says the page came from (an MHTML location, a "saved from
+    url" comment): the page URL when the page names none. Web-clipper markdown is read as
+    the clip it is (front matter → metadata, markdown → text, see `clip`).
+    """
     if not is_html:
-        return Source(path=source_file, text=text)
+        if clip.is_clip(source_file, text):
+            return clip.clip_source(text, source_file)
+        return Source(path=source_file, text=text, url=saved_from)
     tree = blocks.parse_html(text)
     return Source(
         path=source_file,
         text=blocks.html_to_text(tree),
         tree=tree,
-        url=blocks.page_url(tree),
+        url=blocks.page_url(tree) or saved_from or reader.saved_from(text),
         html_title=blocks.page_title(tree),
     )
 

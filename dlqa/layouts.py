@@ -6,7 +6,11 @@ their layouts are recognised here once, for every site:
 - numbered sections, "01" then "作者:X", the links listed at the end as 【1】…【n】;
 - "作者:X" with the answer link on the same line, the next line, or as "来源链接:URL";
 - headings "# 回答一" / "回答一:<headline>", the author line before or AFTER the body;
-- Zhihu's copy trailer "作者:X / 链接:URL / 来源:知乎" after each body.
+- Zhihu's copy trailer "作者:X / 链接:URL / 来源:知乎" after each body: wherever a copied
+  answer is quoted (blogs, CSDN, notes, WeChat) the body comes BEFORE its attribution, and
+  several trailers stacked after one body attribute it to the first (it cannot be split);
+- link labels naming an answer before its body: "知乎|Name <answer URL>" (a bio line may
+  follow), "Question - Name的回答 - 知乎 <answer URL>" (a link's title).
 
 Editor's bridging paragraphs between answers ("下面这位答主…") belong to no answer; what
 precedes the first answer is the page's lead-in (its description).
@@ -32,6 +36,28 @@ AUTHOR_LINE = re.compile(
 LINK_LINE = re.compile(
     r"^(?:(?:来源链接|原文链接|回答链接|答案链接|原文地址|链接|地址|来源|原文)\s*[:：]?\s*)?(?P<url>" + URL + r")\s*$"
 )
+#: "知乎|Name https://…/answer/…" (a link label) and "… - Name的回答 - 知乎 https://…" (a
+#: link's title), read as an author line: the name, then the answer link.
+ANSWER_LABEL = re.compile(
+    # (not a reference list's entry: "参考：… - X的回答 - 知乎", "[1] …" cite, they do not attribute)
+    r"^(?!\s*(?:参考|延伸阅读|相关阅读|推荐阅读|[Rr]eferences?\b|[\[【(（]?\d{1,3}[\]】)）.、]))(?:知乎\s*[|｜丨]\s*(?P<name>[^|｜丨\s][^|｜丨]{0,40}?)|(?:.*?\s+-\s+)?(?P<titled>[^-\s][^-]{0,40}?)的回答\s+-\s+知乎)"
+    r"\s*(?P<url>https?://(?:www\.)?zhihu\.com/question/\d+/answer/\d+)\S*\s*$"
+)
+#: The link line of Zhihu's own copy trailer ("链接：https://www.zhihu.com/question/…").
+COPY_LINK = re.compile(r"^链接\s*[:：]\s*https?://(?:www\.|zhuanlan\.)?zhihu\.com/")
+#: The same link anywhere in a page (a trailer may be run onto its author line).
+COPY_LINK_ANYWHERE = re.compile(r"(?:^|\s)链接\s*[:：]\s*https?://(?:www\.|zhuanlan\.)?zhihu\.com/", re.M)
+#: Where a one-line copy trailer's link or source begins, after the name.
+INLINE_TRAILER = re.compile(r"\s*(?:链接|来源)\s*[:：]")
+#: "@知乎" after a name ("作者丨X@知乎"): where the name is from, not part of it.
+AT_ZHIHU = re.compile(r"\s*[@＠]\s*知乎.*$")
+#: The quoter speaking about what follows ("在知乎上翻到几个回答，摘录在这里"): a lead-in.
+QUOTER_LEAD_IN = re.compile(
+    r"(知乎|回答|答案|高赞).{0,30}(摘录|整理|汇总|收集|收藏|转载|备查|记录|搬运)"
+    r"|(摘录|整理|汇总|收集|收藏|转载|记录|搬运).{0,30}(知乎|回答|答案|高赞)"
+)
+#: A line short enough, and unpunctuated, to be the bio under an answer label.
+_BIO_LINE = re.compile(r"^[^。！？!?；;：:，,]{1,30}$")
 #: Zhihu's copy trailer lines that may follow an author line.
 TRAILER_LINE = re.compile(r"^(来源\s*[:：]\s*知乎|著作权归作者所有|商业转载|非商业转载)")
 #: "# 回答一", "回答一:<headline>", "【回答3】 headline"
@@ -61,6 +87,8 @@ class Attribution:
     url: str | None
     #: Index of the first line after the attribution block (author line plus link lines).
     end: int
+    #: Whether the block is Zhihu's copy trailer ("链接：…"): the body came before it.
+    trailer: bool = False
 
 
 @dataclass
@@ -75,7 +103,7 @@ class Layout:
 
 def split_answers(lines: list[str]) -> Layout | None:
     """Find the compilation layout of `lines`; None when the page has no attributed answers."""
-    lines = [clean_line(line) for line in lines]
+    lines = _labels_as_author_lines([clean_line(line) for line in lines])
     lines, references = _take_references(lines)
     starts = _section_starts(lines)
     if starts is not None:
@@ -96,6 +124,13 @@ def parse_attribution(lines: list[str], index: int) -> Attribution:
     rest = (match.group("rest") or match.group("handle") or "") if match else ""
     rest = rest.strip().strip("*").strip()
     url = None
+    # Zhihu's trailer run onto one line ("作者：X 链接：https://… 来源：知乎 著作权归作者所有…").
+    inline = INLINE_TRAILER.search(rest)
+    trailer = bool(inline) and ("知乎" in rest[inline.start():] or "zhihu.com" in rest[inline.start():])
+    if inline:
+        links = [m.group() for m in re.finditer(URL, rest[inline.start():]) if not PROFILE_URL.search(m.group())]
+        url = links[0] if links else None
+        rest = rest[: inline.start()]
     for url_match in reversed(list(re.finditer(URL, rest))):
         if not PROFILE_URL.search(url_match.group()):
             url = url_match.group()
@@ -103,7 +138,7 @@ def parse_attribution(lines: list[str], index: int) -> Attribution:
     rest = re.sub(r"[(（]\s*(已授权|授权转载|经授权)\s*[)）]", "", rest).strip()
     separator = re.search(r"[,，|丨]", rest)
     name, bio = (rest[: separator.start()], rest[separator.end() :]) if separator else (rest, "")
-    name = name.strip().lstrip("@").strip() or None
+    name = AT_ZHIHU.sub("", name.strip().lstrip("@")).strip() or None
     bio = bio.strip() or None
     end = index + 1
     probe = end
@@ -115,11 +150,14 @@ def parse_attribution(lines: list[str], index: int) -> Attribution:
         link = LINK_LINE.match(line)
         if link and url is None and not PROFILE_URL.search(link.group("url")):
             url = link.group("url")
-        elif not TRAILER_LINE.match(line):
+            trailer = trailer or bool(COPY_LINK.match(line))
+        elif TRAILER_LINE.match(line):
+            trailer = trailer or line.startswith("来源")
+        else:
             break
         probe += 1
         end = probe
-    return Attribution(name, bio, url, end)
+    return Attribution(name, bio, url, end, trailer)
 
 
 def question_url_of(urls: list[str | None]) -> str | None:
@@ -178,7 +216,8 @@ def _section_answers(section: list[str], headline: str | None, is_last: bool, ed
         return [_answer(body, None, headline)]
     attribution = parse_attribution(section, author_at)
     content_before = [line for line in section[:author_at] if line]
-    if len(content_before) <= 1 and (not content_before or len(content_before[0]) < 40):
+    header_style = len(content_before) <= 1 and (not content_before or len(content_before[0]) < 40)
+    if header_style and not (attribution.trailer and content_before):  # Zhihu's trailer follows its body
         # Header: "作者:X" opens the section; a short line before it is a headline.
         headline = headline or (content_before[0] if content_before else None)
         body = section[attribution.end :]
@@ -203,6 +242,9 @@ def _split_by_authors(lines: list[str], authors: list[int]) -> Layout:
     footer = sum(map(len, tail)) < 40 and sum(map(len, lead)) >= 40
     editorial: list[str] = []
     answers: list[Answer] = []
+    if any(attribution.trailer for attribution in attributions):
+        lead_in, quoted = _quoted_answers(lines, attributions, authors)
+        return Layout(lead_in, quoted, editorial)
     if footer:
         start = 0
         for attribution, at in zip(attributions, authors, strict=True):
@@ -216,6 +258,79 @@ def _split_by_authors(lines: list[str], authors: list[int]) -> Layout:
             body = _without_editorial(body, editorial)
         answers.append(_answer(body, attribution, None))
     return Layout(lines[: authors[0]], answers, editorial)
+
+
+def _quoted_answers(lines: list[str], attributions: list[Attribution], authors: list[int]) -> tuple[list[str], list[Answer]]:
+    """Copied answers, each followed by Zhihu's trailer: the text before a trailer is its body.
+
+    Trailers stacked with no text between them follow one merged body, which goes to the
+    first of them (the text cannot be split). What follows the last trailer is the
+    quoter's own (a closing remark, the blog's tail), not an answer. A page whose first
+    trailer has no text before it put its trailers on top: there each one's body follows it.
+    """
+    start = _after_quoter_lead_in(lines, authors[0])
+    lead_in = lines[:start]
+    nothing_before = not any(line.strip() for line in lines[start : authors[0]])
+    if nothing_before and any(line.strip() for line in lines[attributions[-1].end :]):
+        return lead_in, _trailers_on_top(lines, attributions, authors)
+    answers: list[Answer] = []
+    for attribution, at in zip(attributions, authors, strict=True):
+        body = lines[start:at]
+        start = attribution.end
+        if any(line.strip() for line in body):
+            answers.append(_answer(body, attribution, None))
+    return lead_in, answers
+
+
+def _trailers_on_top(lines: list[str], attributions: list[Attribution], authors: list[int]) -> list[Answer]:
+    """Trailers above their bodies; a stack of them goes with the body after it, to the first."""
+    answers: list[Answer] = []
+    pending: Attribution | None = None
+    for number, attribution in enumerate(attributions):
+        end = authors[number + 1] if number + 1 < len(authors) else len(lines)
+        body = lines[attribution.end : end]
+        pending = pending or attribution
+        if any(line.strip() for line in body):
+            answers.append(_answer(body, pending, None))
+            pending = None
+    return answers
+
+
+def _after_quoter_lead_in(lines: list[str], first_author: int) -> int:
+    """Where the first quoted body starts: after the quoter's own opening paragraphs
+    ("在知乎上翻到几个不错的回答，摘录在这里"), which are the page's lead-in."""
+    start = 0
+    for index in range(first_author):
+        line = lines[index]
+        if not line:
+            continue
+        if not QUOTER_LEAD_IN.search(line):
+            break
+        start = index + 1
+    return start
+
+
+def _labels_as_author_lines(lines: list[str]) -> list[str]:
+    """Answer labels ("知乎|Name <url>", "… - Name的回答 - 知乎 <url>") as "作者:Name <url>";
+    a short bio line right under a "知乎|Name" label joins it ("作者:Name,bio <url>")."""
+    out: list[str] = []
+    skip_to = -1
+    for index, line in enumerate(lines):
+        if index <= skip_to:
+            continue
+        match = ANSWER_LABEL.match(line) if "知乎" in line else None
+        if not match:
+            out.append(line)
+            continue
+        name = AT_ZHIHU.sub("", (match.group("name") or match.group("titled")).strip())
+        bio_at = next((i for i in range(index + 1, min(index + 3, len(lines))) if lines[i]), None)
+        more = bio_at is not None and any(lines[bio_at + 1 : bio_at + 6])
+        if match.group("name") and more and _BIO_LINE.match(lines[bio_at]) and not ANSWER_LABEL.match(lines[bio_at]):
+            out.append(f"作者:{name},{lines[bio_at]} {match.group('url')}")
+            skip_to = bio_at
+        else:
+            out.append(f"作者:{name} {match.group('url')}")
+    return out
 
 
 def _unattributed_tail(lines: list[str]) -> list[Answer]:

@@ -15,13 +15,16 @@ import stat
 from dataclasses import dataclass
 from pathlib import Path
 
+from dlqa import mhtml
 from dlqa.errors import InputError
 
 #: Larger files are refused: a saved page is at most a few MB, a 100 MB "page" is not text.
 MAX_FILE_BYTES = 64 * 1024 * 1024
 
-HTML_SUFFIXES = {".html", ".htm", ".xhtml", ".shtml", ".mhtml"}
-TEXT_SUFFIXES = {".txt", ".text", ".md"}
+HTML_SUFFIXES = {".html", ".htm", ".xhtml", ".shtml", ".mhtml", ".mht"}
+TEXT_SUFFIXES = {".txt", ".text", ".md", ".markdown"}
+#: The mark of the web a browser's "Save as… Webpage, complete" writes: where the page lived.
+_SAVED_FROM = re.compile(r"<!--\s*saved from url=\(\d+\)\s*(https?://[^\s>]+?)\s*-->", re.IGNORECASE)
 
 _META_CHARSET = re.compile(
     rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_\-:.]+)""", re.IGNORECASE
@@ -60,6 +63,8 @@ class Document:
     text: str
     encoding: str
     is_html: bool
+    #: Where the file was saved from, when the save says so (MHTML location, "saved from url").
+    url: str | None = None
 
 
 def read_document(path: str | os.PathLike[str], max_bytes: int = MAX_FILE_BYTES) -> Document:
@@ -93,9 +98,35 @@ def read_bytes(path: str | os.PathLike[str], max_bytes: int = MAX_FILE_BYTES) ->
 
 
 def decode_document(path: str | os.PathLike[str], data: bytes) -> Document:
-    """The `Document` of bytes already read from `path` (ingest hashes them first)."""
+    """The `Document` of bytes already read from `path` (ingest hashes them first).
+
+    A single-file save (MHTML) is unpacked first: its HTML part is the page.
+    """
+    if mhtml.looks_like_mhtml(Path(path).suffix, data[:4096]):
+        unpacked = mhtml.unpack(data)
+        text, encoding = _decode_declared(unpacked.html, unpacked.charset)
+        return Document(str(path), text, encoding, True, unpacked.url or saved_from(text))
     text, encoding = decode_bytes(data)
-    return Document(str(path), text, encoding, looks_like_html(Path(path), text))
+    is_html = looks_like_html(Path(path), text)
+    return Document(str(path), text, encoding, is_html, saved_from(text) if is_html else None)
+
+
+def _decode_declared(data: bytes, charset: str | None) -> tuple[str, str]:
+    """Bytes whose container declares a charset: that one when it decodes, else as any file."""
+    name = _ENCODING_ALIASES.get((charset or "").lower(), (charset or "").lower())
+    if name:
+        try:
+            encoding = codecs.lookup(name).name
+            return _normalise_newlines(data.decode(encoding)), encoding
+        except (LookupError, UnicodeDecodeError):
+            pass
+    return decode_bytes(data)
+
+
+def saved_from(text: str) -> str | None:
+    """The URL in a saved page's `<!-- saved from url=(0042)https://… -->` comment."""
+    match = _SAVED_FROM.search(text[:4096])
+    return match.group(1) if match else None
 
 
 def looks_like_html(path: Path, text: str) -> bool:
@@ -118,6 +149,9 @@ def decode_bytes(data: bytes) -> tuple[str, str]:
         text = data.decode(encoding, errors="replace")
         return _normalise_newlines(text.lstrip("\ufeff")), encoding.replace("-sig", "")
     _refuse_binary(data)
+    utf16 = _utf16_byte_order(data[:4096]) if b"\x00" in data[:4096] else None
+    if utf16:  # (UTF-16 of ASCII text is valid UTF-8 too, NULs and all)
+        return _normalise_newlines(data.decode(utf16, errors="replace")), utf16
     declared = _declared_encoding(data)
     if declared:
         try:
@@ -157,9 +191,34 @@ def _refuse_binary(data: bytes) -> None:
 
 
 def _looks_like_utf16_without_bom(head: bytes) -> bool:
-    even_zeros = head[0::2].count(0)
-    odd_zeros = head[1::2].count(0)
-    return max(even_zeros, odd_zeros) > len(head) // 4 and min(even_zeros, odd_zeros) < len(head) // 50
+    return _utf16_byte_order(head) is not None
+
+
+def _utf16_byte_order(head: bytes) -> str | None:
+    """"utf-16-le"/"utf-16-be" when `head` reads as UTF-16 text without a BOM, else None.
+
+    Latin text in UTF-16 has a NUL in every other byte; Chinese text has few (一 is 0x4E00,
+    so NULs even fall on both sides), so the NULs alone do not tell. What does: one byte
+    order decoding the sample to text a page holds (ASCII, CJK, their punctuation).
+    """
+    head = head[: len(head) - len(head) % 2]
+    if len(head) < 4 or b"\x00" not in head:
+        return None
+    best, best_share = None, 0.0
+    for encoding in ("utf-16-le", "utf-16-be"):
+        text = head.decode(encoding, errors="replace")
+        share = sum(1 for char in text if _is_page_char(char)) / len(text)
+        if share > best_share:
+            best, best_share = encoding, share
+    return best if best_share >= 0.9 else None
+
+
+def _is_page_char(char: str) -> bool:
+    code = ord(char)
+    return (
+        32 <= code < 127 or char in "\n\r\t" or 0x4E00 <= code <= 0x9FFF or 0x3000 <= code <= 0x303F
+        or 0xFF00 <= code <= 0xFFEF or 0x2000 <= code <= 0x206F or 0xA0 <= code <= 0x17F
+    )
 
 
 def _declared_encoding(data: bytes) -> str | None:
@@ -176,8 +235,9 @@ def _declared_encoding(data: bytes) -> str | None:
 
 def _detect_encoding(data: bytes, utf8_error_at: int) -> str:
     """Choose among the encodings Chinese pages use, for bytes that are not clean UTF-8."""
-    if _looks_like_utf16_without_bom(data[:4096]):
-        return "utf-16-le" if data[1::2][:2048].count(0) > data[0::2][:2048].count(0) else "utf-16-be"
+    utf16 = _utf16_byte_order(data[:4096])
+    if utf16:
+        return utf16
     # Mostly-valid UTF-8 with a few bad bytes (a damaged download) stays UTF-8.
     if _mostly_utf8(data):
         return "utf-8"

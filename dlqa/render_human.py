@@ -14,6 +14,7 @@ from rich.console import Console
 from rich.style import Style
 from rich.text import Text
 
+from dlqa.discover import SKIP_NOUNS
 from dlqa.links import safe_link
 from dlqa.model import Page
 from dlqa.seen_on import file_name, group_seen
@@ -239,9 +240,22 @@ def print_ingest_report(report: IngestReport, console: Console | None = None) ->
         f"answers: {report.added} added, {report.replaced} replaced, {report.unchanged} unchanged"
         + (f", {report.pruned} pruned" if report.pruned else "")
         + (f"; {_count(len(report.failures), 'file')} failed" if report.failures else "")
+        + _skipped_summary(report.skipped)
     )
     console.print(Text.assemble(("index: ", "dim"), safe(report.index_dir),
                                 (f" ({_count(report.answers_total, 'answer')})", "dim")))
+
+
+def _skipped_summary(skipped: list[tuple[str, str]]) -> str:
+    """'; skipped 1 resource folder (X_files beside a saved page), 2 files of other types'."""
+    counts: dict[str, int] = {}
+    for _, reason in skipped:
+        counts[reason] = counts.get(reason, 0) + 1
+    parts = []
+    for reason, number in counts.items():
+        one, many = SKIP_NOUNS.get(reason, (reason, reason))
+        parts.append(f"{number} {one if number == 1 else many}")
+    return "; skipped " + ", ".join(parts) if parts else ""
 
 
 def _count(number: int, noun: str) -> str:

@@ -27,6 +27,8 @@ URL = r"https?://[^\s<>\"'\]\[（）()【】，。；]+"
 ZHIHU_QUESTION_URL = re.compile(r"(?:https?:)?//(?:www\.)?zhihu\.com/question/(?P<q>\d+)")
 #: The path of a Zhihu answer link: question number, answer number.
 ZHIHU_ANSWER_PATH = re.compile(r"/question/(?P<q>\d+)/answer/(?P<a>\d+)")
+#: A Zhihu column article link (zhuanlan.zhihu.com/p/N), with or without its scheme.
+ZHIHU_ARTICLE_URL = re.compile(r"(?:https?:)?//zhuanlan\.zhihu\.com/p/(?P<p>\d+)")
 
 
 def clean_line(line: str) -> str:

@@ -29,6 +29,8 @@ class Source:
     url: str | None = None
     #: The HTML <title>, else None.
     html_title: str | None = None
+    #: A web-clipper markdown page's front matter and headings (`clip.Clip`), else None.
+    clip: Any = None
 
     @property
     def lines(self) -> list[str]:
@@ -50,9 +52,24 @@ class Site:
 
 def all_sites() -> list[Site]:
     """The registered sites, most specific first, `generic` last."""
-    from dlqa.sites import blogrepost, generic, python88, v2ex, zhihu
+    from dlqa.sites import (
+        blogrepost,
+        blogs,
+        discourse,
+        flarum,
+        forum,
+        generic,
+        python88,
+        segmentfault,
+        stackexchange,
+        tieba,
+        v2ex,
+        zhidao,
+        zhihu,
+    )
 
-    return [v2ex.SITE, zhihu.SITE, python88.SITE, blogrepost.SITE, generic.SITE]
+    return [v2ex.SITE, zhihu.SITE, stackexchange.SITE, discourse.SITE, flarum.SITE, segmentfault.SITE,
+            zhidao.SITE, tieba.SITE, python88.SITE, blogrepost.SITE, blogs.SITE, forum.SITE, generic.SITE]
 
 
 def recognise(source: Source) -> Site:

@@ -30,11 +30,17 @@ def compilation_page(page: Page, lines: list[str], header: dict[str, str]) -> Pa
     """Fill `page` from chrome-free `lines`: answers by layout, else one answer of all text."""
     layout = layouts.split_answers(lines)
     if layout is None or not layout.answers:
+        lead_in, lines = _editor_lead_in(lines)
+        page.description = page.description or lead_in
         body = "\n".join(lines).strip()
-        # A single article: its header's author, when it names exactly one person, wrote it.
+        # A single article: its header's author, when it names exactly one person, wrote it
+        # ("作者丨X@知乎": a Zhihu answer reposted, "@知乎" saying where from).
         authors = re.sub(r"[(（][^)）]*[)）]", "", header.get("authors", "")).strip()
+        authors = layouts.AT_ZHIHU.sub("", authors).strip()
         author = authors if authors and not re.search(r"[、,，/&和]|\s{2,}", authors) else None
-        page.answers = [Answer(position=0, body=body, author=author)] if body else []
+        answer_link = re.match(URL, header.get("source", ""))
+        url = answer_link.group() if answer_link and "/answer/" in answer_link.group() else None
+        page.answers = [Answer(position=0, body=body, author=author, url=url)] if body else []
     else:
         page.description = layouts.lead_in_text(layout.lead_in)
         page.answers = layout.answers
@@ -58,6 +64,22 @@ def compilation_page(page: Page, lines: list[str], header: dict[str, str]) -> Pa
     for answer in page.answers:
         answer.url = answer.url or fallback
     return page
+
+
+#: Labels of an editor's summary above a reposted article (not an author's 前言 or 摘要).
+_EDITOR_LABEL = re.compile(r"^(#+\s*)?(导读|极市导读|编者按|编者的话)\s*[:：]?$")
+
+
+def _editor_lead_in(lines: list[str]) -> tuple[str | None, list[str]]:
+    """An article's "导读" (label, then its paragraph) before the text: the editor's, not the
+    author's. Returns (the lead-in, the lines after it)."""
+    for index, line in enumerate(lines[:40]):
+        if _EDITOR_LABEL.match(line.strip()):
+            rest = [i for i in range(index + 1, len(lines)) if lines[i].strip()]
+            if len(rest) >= 2:
+                return lines[rest[0]], lines[rest[0] + 1 :]
+            break
+    return None, lines
 
 
 def content_after_title(lines: list[str], html_title: str | None) -> tuple[str | None, list[str]]:

@@ -8,7 +8,12 @@ prompts, the sidebar) lives outside those elements, so reading the markup rather
 page text leaves the chrome behind by construction.
 
 A question page holds many answers and an answer page one (plus, sometimes, more below it):
-both are the same list of `AnswerItem`s, so they share one code path.
+both are the same list of `AnswerItem`s, so they share one code path. The page's own JSON
+(`zhihu_data`) fills in answers whose markup a save lost or cut at "阅读全文".
+
+The other shapes of a Zhihu page have a module each, chosen here: column articles
+(`zhihu_column`), the 2014–2016 layout (`zhihu_legacy`), and text — "select all / copy"
+dumps and web-clipper markdown of a Zhihu page (`zhihu_text`).
 """
 
 from __future__ import annotations
@@ -20,51 +25,129 @@ from urllib.parse import urlsplit
 
 from dlqa import blocks
 from dlqa.model import Answer, Page
-from dlqa.sites import Site, Source
-from dlqa.textutil import ZHIHU_ANSWER_PATH, ZHIHU_QUESTION_URL, clean_line
+from dlqa.sites import (
+    Site,
+    Source,
+    zhihu_column,
+    zhihu_data,
+    zhihu_legacy,
+    zhihu_markup,
+    zhihu_text,
+)
+from dlqa.sites.zhihu_markup import ANONYMOUS, TITLE_SUFFIX, cls, first_attr, first_text, rich_text
+from dlqa.textutil import ZHIHU_ANSWER_PATH, ZHIHU_QUESTION_URL
 
 NAME = "zhihu"
-ANONYMOUS = "匿名用户"
 
 _ANSWER_ITEMS = "//*[contains(concat(' ',normalize-space(@class),' '),' AnswerItem ')]"
-_TIME_LABEL = re.compile(r"^(?:发布于|编辑于|发表于)\s*")
-_TITLE_SUFFIX = re.compile(r"\s*-\s*知乎\s*$")
-
-
-def _cls(name: str) -> str:
-    return f"contains(concat(' ',normalize-space(@class),' '),' {name} ')"
 
 
 def recognise(source: Source) -> bool:
-    """A Zhihu page by its host, or (saved without URL) by Zhihu's answer markup."""
-    if not source.is_html:
-        return False
+    """A Zhihu page by its host, by one of Zhihu's markups, or (text) by a dump's rhythm."""
     host = urlsplit(source.url or "").hostname or ""
     if host == "zhihu.com" or host.endswith(".zhihu.com"):
         return True
-    return bool(source.tree.xpath(f"{_ANSWER_ITEMS}//*[{_cls('RichContent-inner')}]")) or bool(
-        source.tree.xpath(f"//h1[{_cls('QuestionHeader-title')}]")
+    if not source.is_html:
+        return zhihu_text.recognise(source)
+    tree = source.tree
+    return (
+        bool(tree.xpath(f"{_ANSWER_ITEMS}//*[{cls('RichContent-inner')}]"))
+        or bool(tree.xpath(f"//h1[{cls('QuestionHeader-title')}]"))
+        or zhihu_legacy.recognise(source)
+        or zhihu_column.recognise(source)
+        or bool(tree.xpath("//script[@id='js-initialData' and contains(., 'zhihu')]"))
     )
 
 
 def extract(source: Source) -> Page:
+    """Hand the page to the rules of its shape; a Zhihu page of no known shape (a 想法, a
+    video page, a layout to come) still gives its main text, as any page would."""
+    if not source.is_html:
+        page = zhihu_text.extract(source)
+    elif zhihu_legacy.recognise(source):
+        page = zhihu_legacy.extract(source)
+    elif zhihu_column.recognise(source):
+        page = zhihu_column.extract(source)
+    else:
+        page = extract_question(source)
+    if not page.answers and source.is_html:
+        from dlqa.sites import generic
+
+        fallback = generic.SITE.extract(source)
+        page.answers = fallback.answers
+        page.title = page.title or fallback.title
+    return page
+
+
+def extract_question(source: Source) -> Page:
     """The question (title, detail, URL) and every answer on the page."""
     tree = source.tree
     page = Page(source_file=source.path, site=NAME, page_url=source.url)
     page.title = (
-        _first_text(tree.xpath(f"//h1[{_cls('QuestionHeader-title')}]"))
-        or _first_attr(tree, "//*[@itemtype='http://schema.org/Question']/meta[@itemprop='name']/@content")
-        or _TITLE_SUFFIX.sub("", source.html_title or "")
+        first_text(tree.xpath(f"//h1[{cls('QuestionHeader-title')}]"))
+        or first_attr(tree, "//*[@itemtype='http://schema.org/Question']/meta[@itemprop='name']/@content")
+        or TITLE_SUFFIX.sub("", source.html_title or "")
         or None
     )
-    detail = tree.xpath(f"//*[{_cls('QuestionHeader-detail')}]//*[{_cls('RichText')}]")
+    detail = tree.xpath(f"//*[{cls('QuestionHeader-detail')}]//*[{cls('RichText')}]")
     if detail:
         page.description = blocks.element_text(detail[0]) or None
     answers = [_answer(item) for item in _answer_items(tree)]
     page.answers = [answer for answer in answers if answer is not None]
+    state = zhihu_data.initial_state(tree)
+    if state:
+        page.title = page.title or zhihu_data.question_title(state)
+        page.answers = merge_entries(page.answers, zhihu_data.entries(state, "answer"))
     page.question_url = _question_url(source, tree, page.answers)
     page.page_url = page.page_url or page.question_url
     return page
+
+
+def merge_entries(answers: list[Answer], entries: list[zhihu_data.Entry]) -> list[Answer]:
+    """The markup's answers, completed from the page's JSON.
+
+    An answer whose markup body is shorter than its JSON content was cut ("阅读全文") and
+    takes the JSON body; answers only in the JSON (never drawn, or lost by the save) follow
+    the drawn ones in the JSON's order. The markup's own fields win where it has them.
+    """
+    by_id = {answer.url.rsplit("/", 1)[-1]: answer for answer in answers if answer.url}
+    # An answer drawn without its link is found by how its text starts (a cut body is a
+    # prefix of the full one).
+    by_start = {_squash(answer.body)[:20]: answer for answer in answers if len(_squash(answer.body)) >= 20}
+    merged = list(answers)
+    for entry in entries:
+        answer = by_id.get(entry.id) or by_start.get(_squash(entry.body)[:20])
+        if answer is None:
+            merged.append(entry_answer(entry))
+            continue
+        if len(_squash(entry.body)) > len(_squash(answer.body)):
+            answer.body = entry.body
+        answer.url = answer.url or entry.url
+        answer.author = answer.author or entry.author
+        answer.author_bio = answer.author_bio or entry.author_bio
+        answer.posted_at = answer.posted_at or entry.posted_at
+        if entry.upvotes is not None:
+            answer.meta.setdefault("upvotes", entry.upvotes)
+    return merged
+
+
+def entry_answer(entry: zhihu_data.Entry) -> Answer:
+    """An `Answer` from one answer or article of the page's JSON."""
+    meta: dict[str, Any] = {}
+    if entry.author_url:
+        meta["author_url"] = entry.author_url
+    if entry.author == ANONYMOUS:
+        meta["anonymous"] = True
+    if entry.upvotes is not None:
+        meta["upvotes"] = entry.upvotes
+    if entry.modified_at:
+        meta["modified_at"] = entry.modified_at
+    return Answer(position=0, body=entry.body, author=entry.author, author_bio=entry.author_bio,
+                  url=entry.url, posted_at=entry.posted_at, meta=meta)
+
+
+def _squash(text: str) -> str:
+    return re.sub(r"\s+", "", text)
 
 
 def _answer_items(tree: Any) -> list[Any]:
@@ -72,37 +155,37 @@ def _answer_items(tree: Any) -> list[Any]:
     items = tree.xpath(_ANSWER_ITEMS)
     inside = set()
     for item in items:
-        inside.update(id(nested) for nested in item.xpath(f".//*[{_cls('AnswerItem')}]"))
+        inside.update(id(nested) for nested in item.xpath(f".//*[{cls('AnswerItem')}]"))
     return [item for item in items if id(item) not in inside]
 
 
 def _answer(item: Any) -> Answer | None:
-    content = item.xpath(f".//*[{_cls('RichContent-inner')}]")
+    content = item.xpath(f".//*[{cls('RichContent-inner')}]")
     if not content:
         return None
-    rich = content[0].xpath(f".//*[{_cls('RichText')}]")
-    body = blocks.element_text(rich[0] if rich else content[0])
+    rich = content[0].xpath(f".//*[{cls('RichText')}]")
+    body = rich_text(rich[0] if rich else content[0])
     zop = _zop(item)
-    author_info = item.xpath(f".//*[{_cls('AuthorInfo')}]")
+    author_info = item.xpath(f".//*[{cls('AuthorInfo')}]")
     author = (
-        _first_text(item.xpath(f".//*[{_cls('AuthorInfo-name')}]"))
-        or (_first_attr(author_info[0], "./meta[@itemprop='name']/@content") if author_info else None)
+        first_text(item.xpath(f".//*[{cls('AuthorInfo-name')}]"))
+        or (first_attr(author_info[0], "./meta[@itemprop='name']/@content") if author_info else None)
         or (str(zop.get("authorName") or "").strip() or None)
     )
-    bio = _first_text(item.xpath(f".//*[{_cls('AuthorInfo-badgeText')}]"))
+    bio = first_text(item.xpath(f".//*[{cls('AuthorInfo-badgeText')}]"))
     meta: dict[str, Any] = {}
     if author_info:
-        profile = blocks.absolute_url(_first_attr(author_info[0], "./meta[@itemprop='url']/@content"))
+        profile = blocks.absolute_url(first_attr(author_info[0], "./meta[@itemprop='url']/@content"))
         if profile and not profile.rstrip("/").endswith("/people"):
             meta["author_url"] = profile
     if author == ANONYMOUS:
         meta["anonymous"] = True
-    votes = _first_attr(item, "./meta[@itemprop='upvoteCount']/@content")
+    votes = first_attr(item, "./meta[@itemprop='upvoteCount']/@content")
     if votes and votes.isdigit():
         meta["upvotes"] = int(votes)
-    shown_time = item.xpath(f".//*[{_cls('ContentItem-time')}]")
-    posted_at = _first_attr(item, "./meta[@itemprop='dateCreated']/@content") or _shown_time(shown_time)
-    modified = _first_attr(item, "./meta[@itemprop='dateModified']/@content")
+    shown_time = item.xpath(f".//*[{cls('ContentItem-time')}]")
+    posted_at = first_attr(item, "./meta[@itemprop='dateCreated']/@content") or _shown_time(shown_time)
+    modified = first_attr(item, "./meta[@itemprop='dateModified']/@content")
     if modified and modified != posted_at:
         meta["modified_at"] = modified
     return Answer(
@@ -122,7 +205,7 @@ def _zop(item: Any) -> dict[str, Any]:
 
 def _answer_url(item: Any, shown_time: list[Any], zop: dict[str, Any]) -> str | None:
     """The answer's own absolute URL: schema.org meta, else its time link, else data-zop."""
-    candidates = [_first_attr(item, "./meta[@itemprop='url']/@content")]
+    candidates = [first_attr(item, "./meta[@itemprop='url']/@content")]
     candidates += [str(href) for element in shown_time for href in element.xpath(".//a/@href")]
     candidates += [str(href) for href in item.xpath(".//a[contains(@href,'/answer/')]/@href")]
     for candidate in candidates:
@@ -142,8 +225,8 @@ def _shown_time(shown_time: list[Any]) -> str | None:
         return None
     for tooltip in shown_time[0].xpath(".//@data-tooltip"):
         if str(tooltip).strip().startswith("发布于"):
-            return _TIME_LABEL.sub("", clean_line(str(tooltip))) or None
-    return _TIME_LABEL.sub("", clean_line(shown_time[0].text_content())) or None
+            return zhihu_markup.shown_time(str(tooltip))
+    return zhihu_markup.shown_time(shown_time[0].text_content())
 
 
 def _question_url(source: Source, tree: Any, answers: list[Answer]) -> str | None:
@@ -155,22 +238,6 @@ def _question_url(source: Source, tree: Any, answers: list[Answer]) -> str | Non
         match = ZHIHU_QUESTION_URL.search(candidate)
         if match:
             return f"https://www.zhihu.com/question/{match.group(1)}"
-    return None
-
-
-def _first_text(elements: list[Any]) -> str | None:
-    for element in elements:
-        text = clean_line(element.text_content())
-        if text:
-            return text
-    return None
-
-
-def _first_attr(element: Any, xpath: str) -> str | None:
-    for value in element.xpath(xpath):
-        text = clean_line(str(value))
-        if text:
-            return text
     return None
 
 

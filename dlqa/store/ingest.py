@@ -82,10 +82,13 @@ class IngestReport:
     pages_committed: int = 0
     answers_total: int = 0
     failures: list[tuple[str, str]] = field(default_factory=list)
+    #: Folders and files a folder walk left out on purpose, with why (`discover.Discovery`).
+    skipped: list[tuple[str, str]] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         data = dict(self.__dict__)
         data["failures"] = [{"path": path, "reason": reason} for path, reason in self.failures]
+        data["skipped"] = [{"path": path, "reason": reason} for path, reason in self.skipped]
         return data
 
 
@@ -126,7 +129,8 @@ def ingest(
     except OSError as error:
         raise InputError(f"cannot create the index folder {path}: {error.strerror or error}") from None
     report = IngestReport(index_dir=str(path))
-    files, report.failures = discover(sources)
+    found = discover(sources)
+    files, report.failures, report.skipped = found.files, found.failures, found.skipped
     with _ingest_lock(path, wait):
         clear_first = False
         if rebuild:

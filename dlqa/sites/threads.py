@@ -1,0 +1,159 @@
+"""What every Q&A and forum site shares: posts read by markup rules, and a thread made a `Page`.
+
+A site without structured data still marks its posts up the same way every time: one element
+per post, the author's name and the body inside it at fixed places. `PostRules` says where, as
+data (XPath); `read_posts` applies it. `page_from_thread` then turns a `Thread` (from
+`structured`, from rules, or from `posts.detect`) into the `Page` of the parse contract:
+
+- a Q&A page: the question's text is the page description, every answer an `Answer`;
+- a forum thread: the opening post is answer 0 (no floor, as on V2EX), replies follow;
+- an article: one answer, the article, with its author.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urljoin
+
+from dlqa import blocks
+from dlqa.model import Answer, Page
+from dlqa.sites import Source
+from dlqa.sites.maintext import drop_element
+from dlqa.sites.structured import Post, Thread
+from dlqa.textutil import clean_line
+
+
+def has_class(name: str) -> str:
+    """XPath test: the element's class list holds `name`."""
+    return f"contains(concat(' ',normalize-space(@class),' '),' {name} ')"
+
+
+@dataclass(frozen=True)
+class PostRules:
+    """Where one site puts its posts, as XPath relative to the page or to one post."""
+
+    #: Every post element of the page, in page order.
+    post: str
+    #: The post's body, relative to the post.
+    body: str
+    #: The author's name, relative to the post: XPaths tried in order, the first non-empty wins.
+    author: tuple[str, ...] = ()
+    #: Elements inside the body that are chrome (fold notices, ads, edit stamps), dropped.
+    chrome: str = ""
+    #: The post's time, relative to the post (its text, or a `datetime`/`title` attribute).
+    posted_at: str = ""
+    #: The post's own link from the post element and the page URL, when the site has one.
+    url: Callable[[Any, str | None], str | None] | None = None
+
+
+def read_posts(tree: Any, rules: PostRules, base: str | None) -> list[Post]:
+    """Every post the rules find that has a body, in page order."""
+    found = tree.xpath(rules.post)
+    posts: list[Post] = []
+    for element in found:
+        bodies = element.xpath(rules.body)
+        if not bodies:
+            continue
+        posts.append(Post(
+            body=body_text(bodies[0], rules.chrome),
+            author=first_text(element, *rules.author),
+            posted_at=_time(element, rules.posted_at) if rules.posted_at else None,
+            url=rules.url(element, base) if rules.url else None,
+        ))
+    return posts
+
+
+def body_text(element: Any, chrome: str = "") -> str:
+    """The block text of a body, without the elements `chrome` names (on a copy)."""
+    if chrome and element.xpath(chrome):
+        element = copy.deepcopy(element)
+        for junk in element.xpath(chrome):
+            drop_element(junk)
+    return blocks.element_text(element)
+
+
+def first_text(element: Any, *xpaths: str) -> str | None:
+    """The first non-empty text (or attribute value) the XPaths find, tried in order."""
+    for xpath in xpaths:
+        for match in element.xpath(xpath):
+            text = clean_line(match if isinstance(match, str) else match.text_content())
+            if text:
+                return text
+    return None
+
+
+def _time(element: Any, xpath: str) -> str | None:
+    for match in element.xpath(xpath):
+        if isinstance(match, str):
+            return clean_line(match) or None
+        for name in ("datetime", "title", "data-time"):
+            if match.get(name):
+                return clean_line(match.get(name)) or None
+        return clean_line(match.text_content()) or None
+    return None
+
+
+def absolute(base: str | None, href: str | None) -> str | None:
+    """`href` made absolute against the page URL (None when it is not a web link)."""
+    if not href or href.strip().lower().startswith("javascript:"):
+        return None
+    return blocks.absolute_url(urljoin(base or "", href.strip()))
+
+
+def heading_title(tree: Any, html_title: str | None) -> str | None:
+    """The page's heading: the `<h1>` (else `<h2>`) the `<title>` starts with — the site's
+    logo can be an h1 too; without a `<title>`, the first `<h1>`."""
+    for level in ("h1", "h2"):
+        for heading in tree.xpath(f"//body//{level}"):
+            text = clean_line(heading.text_content())
+            if html_title and len(text) >= 4 and html_title.startswith(text):
+                return text
+    if html_title:
+        return None
+    return next((t for t in (clean_line(h.text_content()) for h in tree.xpath("//body//h1")) if t), None)
+
+
+def strip_title(title: str | None, suffix: re.Pattern[str] | None) -> str | None:
+    """A page title without the site's suffix (" - Stack Overflow", "_百度知道")."""
+    if not title:
+        return None
+    title = clean_line(suffix.sub("", title) if suffix else title)
+    return title or None
+
+
+def page_from_thread(source: Source, site: str, thread: Thread, title: str | None = None) -> Page:
+    """The parse contract's `Page` for a thread (see the module docstring)."""
+    page = Page(source_file=source.path, site=site, page_url=source.url or thread.url)
+    page.title = title or thread.title or (thread.head.title if thread.head else None) or source.html_title
+    if thread.kind == "qa":
+        head = thread.head
+        page.question_url = page.page_url or (head.url if head and head.url else None)
+        page.description = head.body if head and head.body else None
+        if head and head.author:
+            page.meta["asked_by"] = head.author
+        page.answers = [_answer(post, page.question_url) for post in thread.replies]
+    elif thread.kind == "forum":
+        posts = [thread.head] if thread.head else []
+        page.answers = [_answer(post, page.page_url) for post in posts + thread.replies]
+        for number, answer in enumerate(page.answers[1:], start=1):
+            answer.floor = answer.floor or number
+    elif thread.head is not None:
+        page.answers = [_answer(thread.head, thread.head.url or page.page_url)]
+        page.page_url = page.page_url or thread.head.url
+    return page
+
+
+def _answer(post: Post, fallback_url: str | None) -> Answer:
+    meta: dict[str, Any] = {}
+    if post.accepted:
+        meta["accepted"] = True
+    if post.upvotes is not None:
+        meta["upvotes"] = post.upvotes
+    if post.author_url:
+        meta["author_url"] = post.author_url
+    return Answer(position=0, body=post.body, author=post.author, url=post.url or fallback_url,
+                  posted_at=post.posted_at, meta=meta)
