@@ -223,8 +223,10 @@ def print_stats(data: dict[str, Any], console: Console | None = None) -> None:
     console.print(f"{_count(data['answers'], 'answer')} from {_count(data['pages'], 'page')}")
     if data["sites"]:
         console.print(Text("pages per site:", style="bold"))
+        width = max(len(site) for site in data["sites"])
         for site, counts in data["sites"].items():
-            console.print(f"  {safe(site):<10} {counts['pages']:>6} pages {counts['answers']:>7} answers")
+            console.print(Text(f"  {safe(site):<{width}} {_count(counts['pages'], 'page', 6):<12}"
+                               f" {_count(counts['answers'], 'answer', 7)}"))
     if data["top_authors"]:
         console.print(Text("top authors:", style="bold"))
         for entry in data["top_authors"]:
@@ -258,8 +260,9 @@ def _skipped_summary(skipped: list[tuple[str, str]]) -> str:
     return "; skipped " + ", ".join(parts) if parts else ""
 
 
-def _count(number: int, noun: str) -> str:
-    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
+def _count(number: int, noun: str, width: int = 0) -> str:
+    """`1 answer`, `2 answers`; the number right-aligned in `width` characters."""
+    return f"{number:>{width}} {noun}" if number == 1 else f"{number:>{width}} {noun}s"
 
 
 def _size(size: int) -> str:
