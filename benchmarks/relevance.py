@@ -162,10 +162,10 @@ def reciprocal_rank(ranking: Ranking, grades: dict[str, int],
 
 
 def build_dlqa_index(files: list[Path], index_dir: Path) -> None:
-    """dlqa's own ingest of the judged files."""
-    from dlqa.index import ingest
+    """dlqa's own ingest of the judged files, through the `Library` facade."""
+    from dlqa import Library
 
-    report = ingest([str(path) for path in files], index_dir, jobs=1)
+    report = Library(index_dir).ingest([str(path) for path in files], jobs=1)
     if report.failures:
         raise RuntimeError(f"dlqa could not ingest: {report.failures}")
 
@@ -173,14 +173,14 @@ def build_dlqa_index(files: list[Path], index_dir: Path) -> None:
 def search_dlqa(index_dir: Path, query: str) -> Ranking:
     """dlqa's first page of results, each as the ids of every copy it merges.
 
-    The one place that calls dlqa's search: point it at a new library facade when there is one.
+    The one place that calls dlqa's search (the `Library` facade, as a script would).
     A query dlqa refuses (a `QueryError`) counts as returning nothing.
     """
+    from dlqa import Library
     from dlqa.errors import QueryError
-    from dlqa.search import search
 
     try:
-        found = search(index_dir, query, limit=K)
+        found = Library(index_dir).search(query, limit=K)
     except QueryError:
         return []
     # One answer saved twice under the same id (same own link) is listed once.
