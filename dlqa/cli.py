@@ -242,10 +242,12 @@ def search(
         from dlqa.render_human import make_console, print_results
 
         print_results(results, make_console())
-        if not results.total:
+        if not results.total and not results.partial:
             hint = f"; did you mean {results.suggestion}?" if results.suggestion else ""
-            typer.echo(f"no answer matches {text}{hint}", err=True)
-    raise typer.Exit(0 if results.total else 1)
+            unmatched = results.unmatched if results.unmatched and results.unmatched != text.strip() else None
+            found_nothing = f" ({unmatched} finds nothing)" if unmatched else ""
+            typer.echo(f"no answer matches {text}{found_nothing}{hint}", err=True)
+    raise typer.Exit(0 if results.total or results.partial else 1)
 
 
 @app.command()

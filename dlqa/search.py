@@ -12,19 +12,20 @@ import os
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from operator import itemgetter
 from typing import Any
 
 from dlqa import query as query_mod
 from dlqa.engine import queries as wq
-from dlqa.engine.evaluate import matching_docs, scored_docs
 from dlqa.engine.segments import answer_docnum, column_lookup
 from dlqa.errors import DlqaError
+from dlqa.matching import plan
+from dlqa.ranking import rank
 from dlqa.reposts import by_date, merge_reposts, repost_table
 from dlqa.results import Hit, SearchResults, answer_fields, make_hit, seen_on
-from dlqa.store.documents import BODY_COLUMN, DATE_FIELD
+from dlqa.store.documents import BODY_COLUMN, DATE_FIELD, decode_body
 from dlqa.store.manifest import VERSION_FILE
 from dlqa.store.opening import DAMAGE_ERRORS, damaged_error, open_index
+from dlqa.substance import is_near_empty, substantive_first
 from dlqa.suggest import suggest
 from dlqa.textutil import fold
 
@@ -84,30 +85,54 @@ def search(index_dir: str | os.PathLike[str], query: str, limit: int = 10, page:
                 word = word.lower()
                 return searcher.doc_frequency("body", word) + searcher.doc_frequency("title", word)
 
-            built = query_mod.build(tree, word_freq, expand=expand)
+            planned = plan(tree, word_freq, expand=expand)
             extra = (filters or Filters()).queries()
-            ranked = _ranked_docs(searcher, tree, built, extra, word_freq, opened.tables)
-            groups = merge_reposts(searcher, ranked, opened.repost_table())
+            bodies = opened.bodies()
+
+            def text_of(doc: int) -> str:
+                return fold(f"{searcher.stored_fields(doc).get('title') or ''}\n{decode_body(bodies(doc))}")
+
+            ranked = rank(searcher, planned, extra, opened.tables, text_of)
+            groups = merge_reposts(searcher, ranked.docs, opened.repost_table())
+            full = [members for members in groups if members[0][0] in ranked.full]
+            partial = [members for members in groups if members[0][0] not in ranked.full]
+            if len(full) >= limit:
+                partial = []
             if sort == "date":
-                groups = by_date(searcher, groups, opened.column)
+                full = by_date(searcher, full, opened.column)
+                partial = by_date(searcher, partial, opened.column)
+            listed = substantive_first(full + partial, lambda members: is_near_empty(
+                decode_body(bodies(members[0][0]))), page * limit)
             hits = []
-            for members in groups[(page - 1) * limit : page * limit]:
+            for members in listed[(page - 1) * limit : page * limit]:
                 best, score = members[0]
-                hit = make_hit(answer_fields(searcher, best, opened.bodies()), built.terms)
+                hit = make_hit(answer_fields(searcher, best, bodies), planned.terms)
                 hit.score = score
+                hit.missing = ranked.missing.get(best, [])
                 hit.seen_in = [seen_on(searcher.stored_fields(doc)) for doc, _ in members]
                 hits.append(hit)
-            suggestion = None
-            if not groups:
-                suggestion = suggest(searcher, query, tree, word_freq)
+            suggestion = unmatched = None
+            if not listed:
+                suggestion, unmatched = suggest(searcher, query, tree, word_freq,
+                                     lambda text: _finds(searcher, text, word_freq, extra, opened))
         except DlqaError:
             raise
         except DAMAGE_ERRORS as error:
             opened.broken = True
             raise damaged_error(index_dir, " ".join(str(error).split())) from None
-    return SearchResults(query=query, total=len(groups), with_reposts=len(ranked), page=page,
-                         limit=limit, results=hits,
-                         expansions=built.expansions, suggestion=suggestion)
+    return SearchResults(query=query, total=len(full), with_reposts=len(ranked.full), page=page,
+                         limit=limit, results=hits, expansions=planned.expansions,
+                         suggestion=suggestion, partial=len(partial), unmatched=unmatched)
+
+
+def _finds(searcher: Any, text: str, word_freq: Callable[[str], int], extra: list[Any],
+           opened: _Opened) -> bool:
+    """Whether the query `text` lists any answer (for checking a "did you mean")."""
+    try:
+        planned = plan(query_mod.parse(text), word_freq)
+    except DlqaError:
+        return False
+    return bool(rank(searcher, planned, extra, opened.tables, lambda doc: "").docs)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -225,28 +250,6 @@ def _open_searcher(index_dir: str | os.PathLike[str]) -> Iterator[_Opened]:
 def _close_quietly(searcher: Any) -> None:
     with contextlib.suppress(Exception):
         searcher.close()
-
-
-def _ranked_docs(searcher: Any, tree: Any, built: Any, extra: list[Any], word_freq: Any,
-                 tables: dict[Any, Any] | None = None) -> list[tuple[int, float]]:
-    """(docnum, score) of every matching answer, best first (ties: lower docnum first).
-
-    Scores are exactly those of `searcher.search(query, limit=None)`, computed by
-    `dlqa.engine.evaluate` without Whoosh's per-posting matcher overhead. With expansions, answers
-    that match the query as typed come before those found only through another name of a
-    concept, whatever their scores.
-    """
-    final = wq.And([built.query, *extra]) if extra else built.query
-    found: dict[Any, Any] = {}  # the typed query's terms are inside the expanded one
-    # Best score first, ties in document order: sorted by document, then (stably) by score.
-    scored = sorted(scored_docs(searcher, final, tables, found).items())
-    scored.sort(key=itemgetter(1), reverse=True)
-    if not built.expansions:
-        return scored
-    typed = query_mod.build(tree, word_freq, expand=False)
-    exact = matching_docs(searcher, wq.And([typed.query, *extra]) if extra else typed.query, found)
-    scored.sort(key=lambda item: item[0] not in exact)  # stable: rank order within each
-    return scored
 
 
 def get_answer(index_dir: str | os.PathLike[str], answer_id: str) -> Hit | None:

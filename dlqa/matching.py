@@ -1,0 +1,198 @@
+"""From a parsed query to what decides matching: content clauses and strict parts.
+
+People type questions (怎么解决过拟合, how to avoid overfitting), not Boolean queries. A bare
+query word is split into terms; question and function words (`data/function_words.txt`) and
+lone characters left over by the split never decide whether an answer matches. Each remaining
+term is a *clause*: what was typed, or its glossary synonyms, related concepts or English
+inflections (each weighted below what was typed). `dlqa.ranking` lets answers match most
+clauses, like Elasticsearch's `minimum_should_match`. Quoted phrases, `+term`, `-term`/NOT,
+field terms and OR groups are strict: every hit matches them.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from dlqa import query as query_mod
+from dlqa.analysis import segment_query
+from dlqa.engine import queries as wq
+from dlqa.errors import QueryError
+from dlqa.expand import is_glossary_name, variants
+from dlqa.inflect import inflections
+from dlqa.textutil import fold
+
+FUNCTION_WORDS_PATH = Path(__file__).parent / "data" / "function_words.txt"
+#: Weights of a clause's alternatives relative to a synonym (1.0): what was typed ranks first,
+#: then its inflections, synonyms, a narrower technique, an umbrella, an associated idea.
+TYPED_BOOST = query_mod.TYPED_BOOST
+INFLECTION_BOOST = 1.5
+RELATION_BOOSTS = {"synonym": 1.0, "narrower": 0.5, "broader": 0.4, "related": 0.3}
+#: Most names of related concepts searched per clause (an umbrella can cover dozens).
+MAX_RELATED_NAMES = 12
+
+
+@dataclass
+class Clause:
+    """One content term: the answers it matches decide matching, together with the others."""
+
+    #: The term as the user typed it (shown in `missing:`).
+    label: str
+    #: Engine query for the typed term and every alternative, weighted.
+    query: Any
+    #: Engine query for the typed term alone (the same object as `query` without alternatives).
+    typed: Any
+    #: Every name searched, typed first (for proximity and snippets).
+    names: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Plan:
+    """A query as clauses plus strict parts; `clauses` is empty when nothing is relaxable
+    (an OR at the top, a lone phrase): then `strict` is the whole query, as typed."""
+
+    clauses: list[Clause]
+    strict: list[Any]
+    excluded: list[Any]
+    #: Positive terms (text, field) for snippets and `matched`.
+    terms: list[tuple[str, str | None]]
+    expansions: dict[str, list[str]]
+
+
+@functools.lru_cache(maxsize=1)
+def function_words() -> frozenset[str]:
+    """The folded question and function words."""
+    words: set[str] = set()
+    for line in FUNCTION_WORDS_PATH.read_text(encoding="utf-8").splitlines():
+        line = line.split("#", 1)[0]
+        words.update(fold(word) for word in line.split())
+    return frozenset(words)
+
+
+def plan(tree: query_mod.Node, word_freq: Callable[[str], int], expand: bool = True) -> Plan:
+    """Split a parsed query into content clauses and strict parts (raises `QueryError` when
+    nothing in it is searchable, as `query.build` does)."""
+    children = tree.children if isinstance(tree, query_mod.And) else (tree,)
+    if not any(_relaxable(child) for child in children):
+        built = query_mod.build(tree, word_freq, expand=expand)
+        return Plan([], [built.query], [], built.terms, built.expansions)
+    if expand:
+        children = query_mod.join_names(children)
+    result = Plan([], [], [], [], {})
+    bare = [child.text for child in children if _relaxable(child)]  # type: ignore[union-attr]
+    for label, _whole in content_terms(bare, word_freq):
+        clause = _clause(label, word_freq, expand, result)
+        if clause is not None:
+            result.clauses.append(clause)
+    for child in children:
+        if _relaxable(child):
+            continue
+        if isinstance(child, query_mod.Not):
+            built = query_mod.build(child.child, word_freq, expand=expand)
+            result.excluded.append(built.query)
+        else:
+            built = query_mod.build(child, word_freq, expand=expand)
+            result.strict.append(built.query)
+            result.terms.extend(built.terms)
+            result.expansions.update(built.expansions)
+    if not result.clauses and not result.strict:
+        query_mod.build(tree, word_freq, expand=expand)  # raises the one-line reason
+        raise QueryError("nothing to search for: the query holds only excluded terms")
+    result.terms = list(dict.fromkeys(result.terms))
+    return result
+
+
+def _relaxable(node: query_mod.Node) -> bool:
+    return isinstance(node, query_mod.Term) and not node.phrase and node.field is None
+
+
+def content_terms(texts: list[str], word_freq: Callable[[str], int]) -> list[tuple[str, bool]]:
+    """The terms of the bare query words `texts` that decide matching, each with whether it
+    is a whole typed word.
+
+    A glossary name is one term. Otherwise a word is split (`analysis.segment_query`); runs
+    of single characters the split left (unknown words: 寒冬 as 寒/冬) are joined back in pairs
+    when they stand together in the text. Function words and remaining lone characters are
+    dropped, unless nothing else is left.
+    """
+    pieces: list[tuple[str, bool]] = []
+    for text in texts:
+        pieces.extend(_split(text, word_freq))
+    stop = function_words()
+    content = [(piece, whole) for piece, whole in pieces if piece not in stop and not _lone_han(piece)]
+    if not content:
+        content = [(piece, whole) for piece, whole in pieces if piece not in stop] or pieces
+    return list(dict.fromkeys(content))
+
+
+def _split(text: str, word_freq: Callable[[str], int]) -> list[tuple[str, bool]]:
+    folded = fold(text).strip()
+    if is_glossary_name(text):
+        return [(folded, True)]
+    pieces = [piece for piece in segment_query(text, word_freq) if piece.strip()]
+    if len(pieces) <= 1:
+        return [(folded, True)] if pieces else []
+    joined: list[str] = []
+    from_chars: list[bool] = []  # whether joined[i] is lone characters joined (at most two)
+    for piece in pieces:
+        if (joined and _lone_han(piece) and from_chars[-1] and len(joined[-1]) < 2
+                and joined[-1] not in function_words() and (joined[-1] + piece) in folded):
+            joined[-1] += piece
+        else:
+            joined.append(piece)
+            from_chars.append(_lone_han(piece))
+    return [(piece, False) for piece in joined]
+
+
+def _lone_han(piece: str) -> bool:
+    return len(piece) == 1 and not piece.isascii()
+
+
+def _clause(label: str, word_freq: Callable[[str], int], expand: bool,
+            result: Plan) -> Clause | None:
+    typed = query_mod.term_query(query_mod.Term(label), word_freq, result.terms)
+    if typed is None:
+        return None
+    alternatives: list[tuple[str, float]] = []
+    if expand:
+        alternatives = [(name, INFLECTION_BOOST) for name in
+                        inflections(fold(label), lambda form: word_freq(form) > 0)]
+        alternatives += concept_alternatives(label)
+    options = []
+    names = [label]
+    for name, boost in alternatives:
+        option = query_mod.term_query(query_mod.Term(name, phrase=True), word_freq, result.terms)
+        if option is not None:
+            options.append(option if boost == 1.0 else wq.boosted(option, boost))
+            names.append(name)
+    if not options:
+        return Clause(label, typed, typed, names)
+    result.expansions.setdefault(label, names[1:])
+    return Clause(label, wq.Or([wq.boosted(typed, TYPED_BOOST), *options]), typed, names)
+
+
+def concept_alternatives(term: str) -> list[tuple[str, float]]:
+    """Other names to search for `term` with their weights: synonyms, then related concepts
+    (`dlqa.concepts` when present, else the glossary's synonyms alone)."""
+    try:
+        from dlqa import concepts
+    except ImportError:  # the concept relations are optional knowledge
+        return [(name, RELATION_BOOSTS["synonym"]) for name in variants(term)]
+    out: dict[str, float] = {}
+    related = 0
+    typed = fold(term).strip()
+    for expansion in concepts.expansions(term):
+        boost = RELATION_BOOSTS.get(expansion.relation, min(RELATION_BOOSTS.values()))
+        for name in expansion.names:
+            key = fold(name).strip()
+            if key == typed or any(fold(other).strip() == key for other in out):
+                continue
+            if expansion.relation != "synonym":
+                if related >= MAX_RELATED_NAMES:
+                    break
+                related += 1
+            out[name] = boost
+    return list(out.items())

@@ -1,0 +1,140 @@
+"""Which answers match a planned query, and in what order.
+
+Answers matching every content clause (`dlqa.matching`) come first; answers matching most of
+them follow (`minimum_should_match`), each knowing which clauses it misses. Within each
+group: more clauses matched as typed first, then the BM25F score (the clause scores summed),
+raised for answers where the clauses stand close together (`dlqa.proximity`).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from dlqa.engine import queries as wq
+from dlqa.engine.evaluate import matching_docs, scored_docs
+from dlqa.matching import Plan
+from dlqa.proximity import closeness
+
+#: Share of the clauses an answer must match to be listed at all (rounded up; at least one).
+MINIMUM_SHOULD_MATCH = 0.5
+#: How many of the best answers per group are re-scored by proximity (it reads their text).
+PROXIMITY_WINDOW = 60
+#: Score multiplier for an answer whose clauses stand together: 1 + PROXIMITY_BOOST * closeness.
+PROXIMITY_BOOST = 0.5
+
+
+@dataclass
+class Ranked:
+    """Every listed answer, best first, and what each one matched."""
+
+    #: (docnum, score), best first: full matches, then partial ones.
+    docs: list[tuple[int, float]]
+    #: Answers that match every clause (and every strict part).
+    full: set[int]
+    #: docnum → labels of the clauses it misses (partial matches only).
+    missing: dict[int, list[str]] = field(default_factory=dict)
+
+
+def rank(searcher: Any, planned: Plan, extra: list[Any], tables: dict[Any, Any],
+         text_of: Callable[[int], str]) -> Ranked:
+    """Rank the answers for `planned` under the filter queries `extra`; `text_of(doc)` gives
+    an answer's folded title and body for proximity."""
+    found: dict[Any, Any] = {}
+    if not planned.clauses:
+        query = _and([*planned.strict, *extra])
+        scored = _sorted(scored_docs(searcher, _without(query, planned.excluded), tables, found))
+        return Ranked(scored, {doc for doc, _ in scored})
+    if len(planned.clauses) == 1 and not planned.strict:
+        return _one_clause(searcher, planned, extra, tables, found)
+    base: dict[int, float] | None = None
+    if planned.strict:
+        base = scored_docs(searcher, _without(_and([*planned.strict, *extra]), planned.excluded), tables, found)
+    elif extra or planned.excluded:
+        base = dict.fromkeys(matching_docs(searcher, _without(_and(extra) if extra else wq.Every(),
+                                                              planned.excluded)), 0.0)
+    scores: dict[int, float] = {}
+    matched: dict[int, int] = {}
+    typed: dict[int, int] = {}
+    clause_docs: list[set[int]] = []
+    for clause in planned.clauses:
+        part = scored_docs(searcher, clause.query, tables, found)
+        if base is not None:
+            part = {doc: score for doc, score in part.items() if doc in base}
+        as_typed = set(part) if clause.typed is clause.query else matching_docs(searcher, clause.typed, found)
+        clause_docs.append(set(part))
+        for doc, score in part.items():
+            scores[doc] = scores.get(doc, 0.0) + score
+            matched[doc] = matched.get(doc, 0) + 1
+            if doc in as_typed:
+                typed[doc] = typed.get(doc, 0) + 1
+    if base:
+        for doc in scores:
+            scores[doc] += base[doc]
+    count = len(planned.clauses)
+    needed = max(1, math.ceil(count * MINIMUM_SHOULD_MATCH))
+    if not any(n >= needed for n in matched.values()):
+        needed = 1
+    keyed = [(-matched[doc], -typed.get(doc, 0), -score, doc) for doc, score in scores.items()
+             if matched[doc] >= needed]
+    keyed.sort()
+    keyed = _by_proximity(keyed, planned, text_of)
+    docs = [(doc, -negscore) for _, _, negscore, doc in keyed]
+    full = {doc for doc, _ in docs if matched[doc] == count}
+    missing = {doc: [clause.label for clause, members in zip(planned.clauses, clause_docs, strict=True)
+                     if doc not in members]
+               for doc, _ in docs if doc not in full}
+    return Ranked(docs, full, missing)
+
+
+def _one_clause(searcher: Any, planned: Plan, extra: list[Any], tables: dict[Any, Any],
+                found: dict[Any, Any]) -> Ranked:
+    """One clause: the plain query path (the benchmarked one), typed matches first."""
+    clause = planned.clauses[0]
+    query = _without(_and([clause.query, *extra]), planned.excluded)
+    scored = _sorted(scored_docs(searcher, query, tables, found))
+    if clause.typed is not clause.query:
+        exact = matching_docs(searcher, _without(_and([clause.typed, *extra]), planned.excluded), found)
+        scored.sort(key=lambda item: item[0] not in exact)  # stable: rank order within each
+    return Ranked(scored, {doc for doc, _ in scored})
+
+
+def _by_proximity(keyed: list[tuple[int, int, float, int]], planned: Plan,
+                  text_of: Callable[[int], str]) -> list[tuple[int, int, float, int]]:
+    """Re-score the best answers of each group by how close their clauses stand."""
+    if len(planned.clauses) < 2 or not keyed:
+        return keyed
+    names = [[name for name in clause.names] for clause in planned.clauses]
+    head: list[tuple[int, int, float, int]] = []
+    seen_in_group: dict[tuple[int, int], int] = {}
+    for index, (negmatched, negtyped, negscore, doc) in enumerate(keyed):
+        group = (negmatched, negtyped)
+        seen = seen_in_group.get(group, 0)
+        if seen >= PROXIMITY_WINDOW:
+            if index >= PROXIMITY_WINDOW * 4:
+                return sorted(head) + keyed[index:]
+            head.append((negmatched, negtyped, negscore, doc))
+            continue
+        seen_in_group[group] = seen + 1
+        near = closeness(text_of(doc), names) if -negmatched >= 2 else 0.0
+        head.append((negmatched, negtyped, negscore * (1 + PROXIMITY_BOOST * near), doc))
+    return sorted(head)
+
+
+def _sorted(scored: dict[int, float]) -> list[tuple[int, float]]:
+    """Best score first, ties in document order."""
+    ranked = sorted(scored.items())
+    ranked.sort(key=lambda item: item[1], reverse=True)
+    return ranked
+
+
+def _and(queries: list[Any]) -> Any:
+    return queries[0] if len(queries) == 1 else wq.And(queries)
+
+
+def _without(query: Any, excluded: list[Any]) -> Any:
+    if not excluded:
+        return query
+    return wq.SafeAndNot(query, excluded[0] if len(excluded) == 1 else wq.Or(excluded))
