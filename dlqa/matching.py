@@ -17,11 +17,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from dlqa import concepts
 from dlqa import query as query_mod
 from dlqa.analysis import segment_query
 from dlqa.engine import queries as wq
 from dlqa.errors import QueryError
-from dlqa.expand import is_glossary_name, variants
+from dlqa.expand import is_glossary_name
 from dlqa.inflect import inflections
 from dlqa.textutil import fold
 
@@ -43,6 +44,9 @@ class Clause:
     label: str
     #: Engine query for the typed term and every alternative, weighted.
     query: Any
+    #: Engine query for the same concept: the typed term, its synonyms and inflections (the
+    #: same object as `query` when no related concept is searched).
+    strong: Any
     #: Engine query for the typed term alone (the same object as `query` without alternatives).
     typed: Any
     #: Every name searched, typed first (for proximity and snippets).
@@ -60,6 +64,8 @@ class Plan:
     #: Positive terms (text, field) for snippets and `matched`.
     terms: list[tuple[str, str | None]]
     expansions: dict[str, list[str]]
+    #: Queries that only add to the score of answers listed anyway (lone characters).
+    optional: list[Any]
 
 
 @functools.lru_cache(maxsize=1)
@@ -78,15 +84,20 @@ def plan(tree: query_mod.Node, word_freq: Callable[[str], int], expand: bool = T
     children = tree.children if isinstance(tree, query_mod.And) else (tree,)
     if not any(_relaxable(child) for child in children):
         built = query_mod.build(tree, word_freq, expand=expand)
-        return Plan([], [built.query], [], built.terms, built.expansions)
+        return Plan([], [built.query], [], built.terms, built.expansions, [])
     if expand:
         children = query_mod.join_names(children)
-    result = Plan([], [], [], [], {})
+    result = Plan([], [], [], [], {}, [])
     bare = [child.text for child in children if _relaxable(child)]  # type: ignore[union-attr]
-    for label, _whole in content_terms(bare, word_freq):
+    content, lone = content_terms(bare, word_freq)
+    for label in content:
         clause = _clause(label, word_freq, expand, result)
         if clause is not None:
             result.clauses.append(clause)
+    for char in lone:
+        optional = query_mod.term_query(query_mod.Term(char), word_freq, [])
+        if optional is not None:
+            result.optional.append(optional)
     for child in children:
         if _relaxable(child):
             continue
@@ -109,32 +120,34 @@ def _relaxable(node: query_mod.Node) -> bool:
     return isinstance(node, query_mod.Term) and not node.phrase and node.field is None
 
 
-def content_terms(texts: list[str], word_freq: Callable[[str], int]) -> list[tuple[str, bool]]:
-    """The terms of the bare query words `texts` that decide matching, each with whether it
-    is a whole typed word.
+def content_terms(texts: list[str], word_freq: Callable[[str], int]) -> tuple[list[str], list[str]]:
+    """(terms that decide matching, lone characters that only add to the score) of the bare
+    query words `texts`.
 
     A glossary name is one term. Otherwise a word is split (`analysis.segment_query`); runs
     of single characters the split left (unknown words: 寒冬 as 寒/冬) are joined back in pairs
-    when they stand together in the text. Function words and remaining lone characters are
-    dropped, unless nothing else is left.
+    when they stand together in the text. Function words never decide matching, nor do lone
+    characters (层 in 为什么要有很多层), which only help ranking; when nothing else is left,
+    they are the terms.
     """
-    pieces: list[tuple[str, bool]] = []
+    pieces: list[str] = []
     for text in texts:
         pieces.extend(_split(text, word_freq))
     stop = function_words()
-    content = [(piece, whole) for piece, whole in pieces if piece not in stop and not _lone_han(piece)]
+    content = [piece for piece in pieces if piece not in stop and not _lone_han(piece)]
     if not content:
-        content = [(piece, whole) for piece, whole in pieces if piece not in stop] or pieces
-    return list(dict.fromkeys(content))
+        return list(dict.fromkeys(piece for piece in pieces if piece not in stop) or pieces), []
+    lone = [piece for piece in pieces if piece not in stop and _lone_han(piece)]
+    return list(dict.fromkeys(content)), list(dict.fromkeys(lone))
 
 
-def _split(text: str, word_freq: Callable[[str], int]) -> list[tuple[str, bool]]:
+def _split(text: str, word_freq: Callable[[str], int]) -> list[str]:
     folded = fold(text).strip()
     if is_glossary_name(text):
-        return [(folded, True)]
+        return [folded]
     pieces = [piece for piece in segment_query(text, word_freq) if piece.strip()]
     if len(pieces) <= 1:
-        return [(folded, True)] if pieces else []
+        return [folded] if pieces else []
     joined: list[str] = []
     from_chars: list[bool] = []  # whether joined[i] is lone characters joined (at most two)
     for piece in pieces:
@@ -144,44 +157,41 @@ def _split(text: str, word_freq: Callable[[str], int]) -> list[tuple[str, bool]]
         else:
             joined.append(piece)
             from_chars.append(_lone_han(piece))
-    return [(piece, False) for piece in joined]
+    return joined
 
 
 def _lone_han(piece: str) -> bool:
     return len(piece) == 1 and not piece.isascii()
 
 
-def _clause(label: str, word_freq: Callable[[str], int], expand: bool,
-            result: Plan) -> Clause | None:
+def _clause(label: str, word_freq: Callable[[str], int], expand: bool, result: Plan) -> Clause | None:
     typed = query_mod.term_query(query_mod.Term(label), word_freq, result.terms)
     if typed is None:
         return None
-    alternatives: list[tuple[str, float]] = []
+    alternatives: list[tuple[str, float, bool]] = []
     if expand:
-        alternatives = [(name, INFLECTION_BOOST) for name in
+        alternatives = [(name, INFLECTION_BOOST, True) for name in
                         inflections(fold(label), lambda form: word_freq(form) > 0)]
         alternatives += concept_alternatives(label)
-    options = []
+    strong = [wq.boosted(typed, TYPED_BOOST)]
+    weak = []
     names = [label]
-    for name, boost in alternatives:
+    for name, boost, same in alternatives:
         option = query_mod.term_query(query_mod.Term(name, phrase=True), word_freq, result.terms)
         if option is not None:
-            options.append(option if boost == 1.0 else wq.boosted(option, boost))
+            (strong if same else weak).append(option if boost == 1.0 else wq.boosted(option, boost))
             names.append(name)
-    if not options:
-        return Clause(label, typed, typed, names)
+    if len(names) == 1:
+        return Clause(label, typed, typed, typed, names)
     result.expansions.setdefault(label, names[1:])
-    return Clause(label, wq.Or([wq.boosted(typed, TYPED_BOOST), *options]), typed, names)
+    strong_query = wq.Or(strong) if len(strong) > 1 else typed
+    return Clause(label, wq.Or([*strong, *weak]) if weak else strong_query, strong_query, typed, names)
 
 
-def concept_alternatives(term: str) -> list[tuple[str, float]]:
-    """Other names to search for `term` with their weights: synonyms, then related concepts
-    (`dlqa.concepts` when present, else the glossary's synonyms alone)."""
-    try:
-        from dlqa import concepts
-    except ImportError:  # the concept relations are optional knowledge
-        return [(name, RELATION_BOOSTS["synonym"]) for name in variants(term)]
-    out: dict[str, float] = {}
+def concept_alternatives(term: str) -> list[tuple[str, float, bool]]:
+    """Other names to search for `term`: (name, weight, whether it names the same concept),
+    synonyms first, then related concepts (`dlqa.concepts`)."""
+    out: dict[str, tuple[float, bool]] = {}
     related = 0
     typed = fold(term).strip()
     for expansion in concepts.expansions(term):
@@ -194,5 +204,5 @@ def concept_alternatives(term: str) -> list[tuple[str, float]]:
                 if related >= MAX_RELATED_NAMES:
                     break
                 related += 1
-            out[name] = boost
-    return list(out.items())
+            out[name] = (boost, expansion.relation == "synonym")
+    return [(name, boost, same) for name, (boost, same) in out.items()]

@@ -20,6 +20,8 @@ from dlqa.proximity import closeness
 
 #: Share of the clauses an answer must match to be listed at all (rounded up; at least one).
 MINIMUM_SHOULD_MATCH = 0.5
+#: Weight of an optional term's score (a lone character of the question) in an answer's score.
+OPTIONAL_SHARE = 0.5
 #: How many of the best answers per group are re-scored by proximity (it reads their text).
 PROXIMITY_WINDOW = 60
 #: Score multiplier for an answer whose clauses stand together: 1 + PROXIMITY_BOOST * closeness.
@@ -47,7 +49,7 @@ def rank(searcher: Any, planned: Plan, extra: list[Any], tables: dict[Any, Any],
         query = _and([*planned.strict, *extra])
         scored = _sorted(scored_docs(searcher, _without(query, planned.excluded), tables, found))
         return Ranked(scored, {doc for doc, _ in scored})
-    if len(planned.clauses) == 1 and not planned.strict:
+    if len(planned.clauses) == 1 and not planned.strict and not planned.optional:
         return _one_clause(searcher, planned, extra, tables, found)
     base: dict[int, float] | None = None
     if planned.strict:
@@ -56,37 +58,53 @@ def rank(searcher: Any, planned: Plan, extra: list[Any], tables: dict[Any, Any],
         base = dict.fromkeys(matching_docs(searcher, _without(_and(extra) if extra else wq.Every(),
                                                               planned.excluded)), 0.0)
     scores: dict[int, float] = {}
-    matched: dict[int, int] = {}
+    matched: dict[int, int] = {}  # clauses matched as the same concept (typed, synonym, inflection)
     typed: dict[int, int] = {}
+    reached: dict[int, int] = {}  # clauses matched at all (also through a related concept)
     clause_docs: list[set[int]] = []
     for clause in planned.clauses:
         part = scored_docs(searcher, clause.query, tables, found)
         if base is not None:
             part = {doc: score for doc, score in part.items() if doc in base}
-        as_typed = set(part) if clause.typed is clause.query else matching_docs(searcher, clause.typed, found)
-        clause_docs.append(set(part))
+        same = _members(searcher, clause.strong, clause.query, part, found)
+        as_typed = _members(searcher, clause.typed, clause.query, part, found)
+        clause_docs.append(same & part.keys())
         for doc, score in part.items():
             scores[doc] = scores.get(doc, 0.0) + score
-            matched[doc] = matched.get(doc, 0) + 1
+            reached[doc] = reached.get(doc, 0) + 1
+            if doc in same:
+                matched[doc] = matched.get(doc, 0) + 1
             if doc in as_typed:
                 typed[doc] = typed.get(doc, 0) + 1
     if base:
         for doc in scores:
             scores[doc] += base[doc]
+    for optional in planned.optional:
+        for doc, score in scored_docs(searcher, optional, tables, found).items():
+            if doc in scores:
+                scores[doc] += score * OPTIONAL_SHARE
     count = len(planned.clauses)
+    # Order and listing: clauses matched, a related concept's match counting half.
+    reach = {doc: (matched.get(doc, 0) + reached[doc]) / 2 for doc in scores}
     needed = max(1, math.ceil(count * MINIMUM_SHOULD_MATCH))
-    if not any(n >= needed for n in matched.values()):
-        needed = 1
-    keyed = [(-matched[doc], -typed.get(doc, 0), -score, doc) for doc, score in scores.items()
-             if matched[doc] >= needed]
+    if not any(value >= needed for value in reach.values()):
+        needed = min(reach.values(), default=0)
+    keyed = [(-reach[doc], -typed.get(doc, 0), -score, doc) for doc, score in scores.items()
+             if reach[doc] >= needed]
     keyed.sort()
     keyed = _by_proximity(keyed, planned, text_of)
     docs = [(doc, -negscore) for _, _, negscore, doc in keyed]
-    full = {doc for doc, _ in docs if matched[doc] == count}
+    full = {doc for doc, _ in docs if matched.get(doc, 0) == count}
     missing = {doc: [clause.label for clause, members in zip(planned.clauses, clause_docs, strict=True)
                      if doc not in members]
                for doc, _ in docs if doc not in full}
     return Ranked(docs, full, missing)
+
+
+def _members(searcher: Any, narrower: Any, query: Any, part: dict[int, float],
+             found: dict[Any, Any]) -> set[int]:
+    """The documents of `part` (matched by `query`) that `narrower`, a part of it, matches."""
+    return set(part) if narrower is query else matching_docs(searcher, narrower, found)
 
 
 def _one_clause(searcher: Any, planned: Plan, extra: list[Any], tables: dict[Any, Any],
@@ -101,14 +119,14 @@ def _one_clause(searcher: Any, planned: Plan, extra: list[Any], tables: dict[Any
     return Ranked(scored, {doc for doc, _ in scored})
 
 
-def _by_proximity(keyed: list[tuple[int, int, float, int]], planned: Plan,
-                  text_of: Callable[[int], str]) -> list[tuple[int, int, float, int]]:
+def _by_proximity(keyed: list[tuple[float, int, float, int]], planned: Plan,
+                  text_of: Callable[[int], str]) -> list[tuple[float, int, float, int]]:
     """Re-score the best answers of each group by how close their clauses stand."""
     if len(planned.clauses) < 2 or not keyed:
         return keyed
     names = [[name for name in clause.names] for clause in planned.clauses]
-    head: list[tuple[int, int, float, int]] = []
-    seen_in_group: dict[tuple[int, int], int] = {}
+    head: list[tuple[float, int, float, int]] = []
+    seen_in_group: dict[tuple[float, int], int] = {}
     for index, (negmatched, negtyped, negscore, doc) in enumerate(keyed):
         group = (negmatched, negtyped)
         seen = seen_in_group.get(group, 0)
@@ -118,7 +136,7 @@ def _by_proximity(keyed: list[tuple[int, int, float, int]], planned: Plan,
             head.append((negmatched, negtyped, negscore, doc))
             continue
         seen_in_group[group] = seen + 1
-        near = closeness(text_of(doc), names) if -negmatched >= 2 else 0.0
+        near = closeness(text_of(doc), names) if -negmatched >= 1.5 else 0.0
         head.append((negmatched, negtyped, negscore * (1 + PROXIMITY_BOOST * near), doc))
     return sorted(head)
 
