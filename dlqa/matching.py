@@ -51,6 +51,8 @@ class Clause:
     typed: Any
     #: Every name searched, typed first (for proximity and snippets).
     names: list[str] = field(default_factory=list)
+    #: Engine query for the same concept's names in the title alone (for `dlqa.threads`).
+    title: Any = None
 
 
 @dataclass
@@ -176,16 +178,22 @@ def _clause(label: str, word_freq: Callable[[str], int], expand: bool, result: P
     strong = [wq.boosted(typed, TYPED_BOOST)]
     weak = []
     names = [label]
+    titles = [query_mod.term_query(query_mod.Term(label, "title"), word_freq, [])]
     for name, boost, same in alternatives:
         option = query_mod.term_query(query_mod.Term(name, phrase=True), word_freq, result.terms)
         if option is not None:
             (strong if same else weak).append(option if boost == 1.0 else wq.boosted(option, boost))
             names.append(name)
+            if same:
+                titles.append(query_mod.term_query(query_mod.Term(name, "title", phrase=True), word_freq, []))
+    kept = [title for title in titles if title is not None]
+    title = (kept[0] if len(kept) == 1 else wq.Or(kept)) if kept else None
     if len(names) == 1:
-        return Clause(label, typed, typed, typed, names)
+        return Clause(label, typed, typed, typed, names, title)
     result.expansions.setdefault(label, names[1:])
     strong_query = wq.Or(strong) if len(strong) > 1 else typed
-    return Clause(label, wq.Or([*strong, *weak]) if weak else strong_query, strong_query, typed, names)
+    return Clause(label, wq.Or([*strong, *weak]) if weak else strong_query, strong_query, typed, names,
+                  title)
 
 
 def concept_alternatives(term: str) -> list[tuple[str, float, bool]]:

@@ -17,6 +17,7 @@ from dlqa.engine import queries as wq
 from dlqa.engine.evaluate import matching_docs, scored_docs
 from dlqa.matching import Plan
 from dlqa.proximity import closeness
+from dlqa.threads import thread_terms
 
 #: Share of the clauses an answer must match to be listed at all (rounded up; at least one).
 MINIMUM_SHOULD_MATCH = 0.5
@@ -79,6 +80,7 @@ def rank(searcher: Any, planned: Plan, extra: list[Any], tables: dict[Any, Any],
     if base:
         for doc in scores:
             scores[doc] += base[doc]
+    _lend_thread_titles(searcher, planned, matched, reached, clause_docs, found)
     for optional in planned.optional:
         for doc, score in scored_docs(searcher, optional, tables, found).items():
             if doc in scores:
@@ -99,6 +101,21 @@ def rank(searcher: Any, planned: Plan, extra: list[Any], tables: dict[Any, Any],
                      if doc not in members]
                for doc, _ in docs if doc not in full}
     return Ranked(docs, full, missing)
+
+
+def _lend_thread_titles(searcher: Any, planned: Plan, matched: dict[int, int], reached: dict[int, int],
+                        clause_docs: list[set[int]], found: dict[Any, Any]) -> None:
+    """A reply matching part of the query itself, in a thread whose title holds other
+    clauses, counts those clauses as related matches (half; never a full match)."""
+    title_docs = [matching_docs(searcher, clause.title, found) if clause.title is not None else set()
+                  for clause in planned.clauses]
+    for doc, numbers in thread_terms(searcher, title_docs, reached).items():
+        own = {number for number, members in enumerate(clause_docs) if doc in members}
+        lent = len(numbers - own)
+        if lent:
+            reached[doc] = min(len(planned.clauses), reached[doc] + lent)
+            # (matched stays: the title never makes a reply a full match)
+    del matched
 
 
 def _members(searcher: Any, narrower: Any, query: Any, part: dict[int, float],

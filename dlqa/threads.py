@@ -1,10 +1,12 @@
-"""Page-level relevance of forum threads: the replies of a thread whose title matches.
+"""Page-level relevance of forum threads: what a thread's title lends its replies.
 
 A forum reply is not indexed under its thread's title (`store.documents`), so "mark" and
-"+1" never match a query through the title. But a thread titled with the query's topic makes
-its replies worth reading — they answer that title — so when a search lists fewer than a page
-of answers, the replies of listed threads whose title holds a query term follow the partial
-matches, in thread order (`dlqa.substance` still sinks the near-empty ones).
+"+1" never match a query through the title. But a reply answers its thread's title: a reply
+matching part of a query in its own text, in a thread whose title holds the rest, is nearly
+as good as one holding every term (`thread_terms`, used by `dlqa.ranking`); and when a search
+lists fewer than a page of answers, the replies of listed threads whose title holds a query
+term follow the partial matches, in thread order (`thread_replies`; `dlqa.substance` still
+sinks the near-empty ones).
 """
 
 from __future__ import annotations
@@ -17,6 +19,30 @@ from dlqa.textutil import fold
 
 #: A reply listed for its thread scores this share of its thread's best listed answer.
 THREAD_SHARE = 0.3
+#: Threads looked at per search for `thread_terms`: those whose titles hold the most terms.
+MAX_THREADS = 50
+
+
+def thread_terms(searcher: Any, title_docs: list[set[int]], candidates: dict[int, Any]) -> dict[int, set[int]]:
+    """Reply docnum → the clauses (indexes into `title_docs`) its thread's title holds, for
+    the `candidates` that are replies. `title_docs[i]` are the answers whose indexed title
+    matches clause i (opening posts and whole-page answers; replies have no indexed title)."""
+    held: dict[int, set[int]] = {}
+    for number, docs in enumerate(title_docs):
+        for doc in docs:
+            held.setdefault(doc, set()).add(number)
+    if not held or not candidates:
+        return {}
+    openers = sorted(held, key=lambda doc: (-len(held[doc]), doc))[:MAX_THREADS]
+    out: dict[int, set[int]] = {}
+    for opener in openers:
+        source = searcher.stored_fields(opener).get("source_file")
+        if not source:
+            continue
+        for doc in searcher.docs_for_query(wq.Term("source_file", source)):
+            if doc in candidates and doc not in held and not searcher.doc_field_length(doc, "title"):
+                out.setdefault(doc, set()).update(held[opener])
+    return out
 
 
 def thread_replies(searcher: Any, listed: list[tuple[int, float]], names: Iterable[Iterable[str]],
