@@ -167,7 +167,9 @@ def _lone_han(piece: str) -> bool:
 
 
 def _clause(label: str, word_freq: Callable[[str], int], expand: bool, result: Plan) -> Clause | None:
-    typed = query_mod.term_query(query_mod.Term(label), word_freq, result.terms)
+    # A Chinese term is matched as one substring (火锅, not 火 and 锅 anywhere); a Latin word
+    # keeps the bare-word rules (feather also inside feather12315).
+    typed = query_mod.term_query(query_mod.Term(label, phrase=not label.isascii()), word_freq, result.terms)
     if typed is None:
         return None
     alternatives: list[tuple[str, float, bool]] = []
@@ -178,7 +180,7 @@ def _clause(label: str, word_freq: Callable[[str], int], expand: bool, result: P
     strong = [wq.boosted(typed, TYPED_BOOST)]
     weak = []
     names = [label]
-    titles = [query_mod.term_query(query_mod.Term(label, "title"), word_freq, [])]
+    titles = [query_mod.term_query(query_mod.Term(label, "title", phrase=not label.isascii()), word_freq, [])]
     for name, boost, same in alternatives:
         option = query_mod.term_query(query_mod.Term(name, phrase=True), word_freq, result.terms)
         if option is not None:

@@ -90,6 +90,8 @@ def rank(searcher: Any, planned: Plan, extra: list[Any], tables: dict[Any, Any],
     reach = {doc: (matched.get(doc, 0) + reached[doc]) / 2 for doc in scores}
     needed = max(1, math.ceil(count * MINIMUM_SHOULD_MATCH))
     if not any(value >= needed for value in reach.values()):
+        # Nothing matches most terms: list what matches fewer rather than nothing (as
+        # Meilisearch's "last" strategy drops words until something matches).
         needed = min(reach.values(), default=0)
     keyed = [(-reach[doc], -typed.get(doc, 0), -score, doc) for doc, score in scores.items()
              if reach[doc] >= needed]
@@ -101,6 +103,14 @@ def rank(searcher: Any, planned: Plan, extra: list[Any], tables: dict[Any, Any],
                      if doc not in members]
                for doc, _ in docs if doc not in full}
     return Ranked(docs, full, missing)
+
+
+def admitted(searcher: Any, planned: Plan, extra: list[Any]) -> set[int] | None:
+    """Answers the strict parts, filters and exclusions of a query let through (None: all)."""
+    if not (planned.strict or extra or planned.excluded):
+        return None
+    query = _and([*planned.strict, *extra]) if planned.strict or extra else wq.Every()
+    return matching_docs(searcher, _without(query, planned.excluded))
 
 
 def _lend_thread_titles(searcher: Any, planned: Plan, matched: dict[int, int], reached: dict[int, int],
@@ -126,14 +136,20 @@ def _members(searcher: Any, narrower: Any, query: Any, part: dict[int, float],
 
 def _one_clause(searcher: Any, planned: Plan, extra: list[Any], tables: dict[Any, Any],
                 found: dict[Any, Any]) -> Ranked:
-    """One clause: the plain query path (the benchmarked one), typed matches first."""
+    """One clause: the plain query path (the benchmarked one). What was typed first, then
+    its synonyms and inflections (full matches too), then related concepts (partial)."""
     clause = planned.clauses[0]
     query = _without(_and([clause.query, *extra]), planned.excluded)
     scored = _sorted(scored_docs(searcher, query, tables, found))
-    if clause.typed is not clause.query:
-        exact = matching_docs(searcher, _without(_and([clause.typed, *extra]), planned.excluded), found)
-        scored.sort(key=lambda item: item[0] not in exact)  # stable: rank order within each
-    return Ranked(scored, {doc for doc, _ in scored})
+    if clause.typed is clause.query:
+        return Ranked(scored, {doc for doc, _ in scored})
+    exact = matching_docs(searcher, _without(_and([clause.typed, *extra]), planned.excluded), found)
+    same = exact if clause.strong is clause.typed else matching_docs(searcher, clause.strong, found)
+    if clause.strong is clause.query:
+        same = {doc for doc, _ in scored}
+    scored.sort(key=lambda item: (item[0] not in exact, item[0] not in same))  # stable
+    full = {doc for doc, _ in scored if doc in same}
+    return Ranked(scored, full, {doc: [clause.label] for doc, _ in scored if doc not in full})
 
 
 def _by_proximity(keyed: list[tuple[float, int, float, int]], planned: Plan,

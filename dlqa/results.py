@@ -119,6 +119,8 @@ def seen_on(stored: dict[str, Any]) -> dict[str, Any]:
 def matched_terms(stored: dict[str, Any], terms: list[tuple[str, str | None]]) -> list[str]:
     """The query's positive terms that occur in this answer (in the field they were asked for)."""
     folded = {name: fold(stored.get(name) or "") for name in ("title", "body", "author")}
+    if stored.get("floor") is not None:
+        folded["title"] = ""  # a forum reply is not matched by its thread's title
     matched: list[str] = []
     for text, name in terms:
         if name == "site":

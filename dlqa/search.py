@@ -19,7 +19,7 @@ from dlqa.engine import queries as wq
 from dlqa.engine.segments import answer_docnum, column_lookup
 from dlqa.errors import DlqaError
 from dlqa.matching import plan
-from dlqa.ranking import rank
+from dlqa.ranking import admitted, rank
 from dlqa.reposts import by_date, merge_reposts, repost_table
 from dlqa.results import Hit, SearchResults, answer_fields, make_hit, seen_on
 from dlqa.store.documents import BODY_COLUMN, DATE_FIELD, decode_body
@@ -98,12 +98,13 @@ def search(index_dir: str | os.PathLike[str], query: str, limit: int = 10, page:
             full = [members for members in groups if members[0][0] in ranked.full]
             partial = [members for members in groups if members[0][0] not in ranked.full]
             thread_docs: set[int] = set()
-            if len(full) >= limit:
-                partial = []
+            if len(full) >= limit or sort == "date":
+                partial = []  # (a date order lists the answers matching every term)
             elif len(full) + len(partial) < page * limit:
                 replies = thread_replies(searcher, [members[0] for members in full + partial],
                                          [clause.names for clause in planned.clauses],
-                                         page * limit - len(full) - len(partial))
+                                         page * limit - len(full) - len(partial),
+                                         admitted(searcher, planned, extra))
                 partial += [[reply] for reply in replies]
                 thread_docs = {doc for doc, _ in replies}
             if sort == "date":

@@ -62,7 +62,8 @@ def _finds(searcher: Any, term: query_mod.Term, word_freq: Callable[[str], int])
 
 
 def closest_words(searcher: Any, text: str, word_freq: Callable[[str], int]) -> list[str]:
-    """Known words close to `text` that find answers, closest first."""
+    """Indexed words and glossary names close to `text`, closest first (the caller checks
+    which of them find answers)."""
     target = fold(text).strip()
     han = bool(_HAN.search(target))
     names = {fold(name): name for name in glossary_names() if bool(_HAN.search(name)) == han}
@@ -76,5 +77,4 @@ def closest_words(searcher: Any, text: str, word_freq: Callable[[str], int]) -> 
     candidates = {key: value for key, value in {**words, **names}.items()
                   if key != target and abs(len(key) - len(target)) <= 2}
     close = difflib.get_close_matches(target, list(candidates), n=TRIED, cutoff=0.5 if han else 0.7)
-    return [candidates[key] for key in close
-            if _finds(searcher, query_mod.Term(candidates[key], phrase=True), word_freq)]
+    return [candidates[key] for key in close]

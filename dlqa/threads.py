@@ -46,9 +46,10 @@ def thread_terms(searcher: Any, title_docs: list[set[int]], candidates: dict[int
 
 
 def thread_replies(searcher: Any, listed: list[tuple[int, float]], names: Iterable[Iterable[str]],
-                   wanted: int) -> list[tuple[int, float]]:
-    """(docnum, score) of up to `wanted` replies, not in `listed`, of forum threads that
-    `listed` reaches and whose title holds one of the `names` (folded) of a query term."""
+                   wanted: int, allowed: set[int] | None = None) -> list[tuple[int, float]]:
+    """(docnum, score) of up to `wanted` replies, not in `listed` (and in `allowed`, unless
+    None), of forum threads that `listed` reaches and whose title holds one of the `names`
+    (folded) of a query term."""
     folded_names = [fold(name) for group in names for name in group if name.strip()]
     listed_docs = {doc for doc, _ in listed}
     pages: dict[str, float] = {}
@@ -60,7 +61,8 @@ def thread_replies(searcher: Any, listed: list[tuple[int, float]], names: Iterab
     out: list[tuple[int, float]] = []
     for source, score in pages.items():
         for doc in sorted(searcher.docs_for_query(wq.Term("source_file", source))):
-            if doc in listed_docs or searcher.stored_fields(doc).get("floor") is None:
+            if doc in listed_docs or (allowed is not None and doc not in allowed) \
+                    or searcher.stored_fields(doc).get("floor") is None:
                 continue
             out.append((doc, score * THREAD_SHARE))
             if len(out) >= wanted:
