@@ -42,9 +42,10 @@ class Ranked:
 
 
 def rank(searcher: Any, planned: Plan, extra: list[Any], tables: dict[Any, Any],
-         text_of: Callable[[int], str]) -> Ranked:
+         text_of: Callable[[int], str], wanted: int = 10) -> Ranked:
     """Rank the answers for `planned` under the filter queries `extra`; `text_of(doc)` gives
-    an answer's folded title and body for proximity."""
+    an answer's folded title and body for proximity; `wanted` is how many results the
+    caller shows (answers matching few terms are listed when too few match most)."""
     found: dict[Any, Any] = {}
     if not planned.clauses:
         query = _and([*planned.strict, *extra])
@@ -89,10 +90,10 @@ def rank(searcher: Any, planned: Plan, extra: list[Any], tables: dict[Any, Any],
     # Order and listing: clauses matched, a related concept's match counting half.
     reach = {doc: (matched.get(doc, 0) + reached[doc]) / 2 for doc in scores}
     needed = max(1, math.ceil(count * MINIMUM_SHOULD_MATCH))
-    if not any(value >= needed for value in reach.values()):
-        # Nothing matches most terms: list what matches fewer rather than nothing (as
-        # Meilisearch's "last" strategy drops words until something matches).
-        needed = min(reach.values(), default=0)
+    if sum(1 for value in reach.values() if value >= needed) < wanted:
+        # Fewer than a page match most terms: list what matches fewer too, after them (as
+        # Meilisearch's "last" strategy drops words until there are enough results).
+        needed = 0
     keyed = [(-reach[doc], -typed.get(doc, 0), -score, doc) for doc, score in scores.items()
              if reach[doc] >= needed]
     keyed.sort()

@@ -93,7 +93,7 @@ def search(index_dir: str | os.PathLike[str], query: str, limit: int = 10, page:
             def text_of(doc: int) -> str:
                 return fold(f"{searcher.stored_fields(doc).get('title') or ''}\n{decode_body(bodies(doc))}")
 
-            ranked = rank(searcher, planned, extra, opened.tables, text_of)
+            ranked = rank(searcher, planned, extra, opened.tables, text_of, page * limit)
             groups = merge_reposts(searcher, ranked.docs, opened.repost_table())
             full = [members for members in groups if members[0][0] in ranked.full]
             partial = [members for members in groups if members[0][0] not in ranked.full]
