@@ -21,6 +21,8 @@ from dlqa.threads import thread_terms
 
 #: Share of the clauses an answer must match to be listed at all (rounded up; at least one).
 MINIMUM_SHOULD_MATCH = 0.5
+#: A reply listed for its thread's title scores this share of the thread's opening answer.
+THREAD_SHARE = 0.3
 #: Weight of an optional term's score (a lone character of the question) in an answer's score.
 OPTIONAL_SHARE = 0.5
 #: How many of the best answers per group are re-scored by proximity (it reads their text).
@@ -52,7 +54,9 @@ def rank(searcher: Any, planned: Plan, extra: list[Any], tables: dict[Any, Any],
         scored = _sorted(scored_docs(searcher, _without(query, planned.excluded), tables, found))
         return Ranked(scored, {doc for doc, _ in scored})
     if len(planned.clauses) == 1 and not planned.strict and not planned.optional:
-        return _one_clause(searcher, planned, extra, tables, found)
+        alone = _one_clause(searcher, planned, extra, tables, found)
+        if len(alone.full) >= wanted:
+            return alone  # (the benchmarked path: threads are consulted only for short lists)
     base: dict[int, float] | None = None
     if planned.strict:
         base = scored_docs(searcher, _without(_and([*planned.strict, *extra]), planned.excluded), tables, found)
@@ -81,7 +85,8 @@ def rank(searcher: Any, planned: Plan, extra: list[Any], tables: dict[Any, Any],
     if base:
         for doc in scores:
             scores[doc] += base[doc]
-    _lend_thread_titles(searcher, planned, matched, reached, clause_docs, found)
+    if sum(1 for doc in scores if matched.get(doc, 0) == len(planned.clauses)) < wanted:
+        _lend_thread_titles(searcher, planned, scores, reached, clause_docs, base, found)
     for optional in planned.optional:
         for doc, score in scored_docs(searcher, optional, tables, found).items():
             if doc in scores:
@@ -106,27 +111,25 @@ def rank(searcher: Any, planned: Plan, extra: list[Any], tables: dict[Any, Any],
     return Ranked(docs, full, missing)
 
 
-def admitted(searcher: Any, planned: Plan, extra: list[Any]) -> set[int] | None:
-    """Answers the strict parts, filters and exclusions of a query let through (None: all)."""
-    if not (planned.strict or extra or planned.excluded):
-        return None
-    query = _and([*planned.strict, *extra]) if planned.strict or extra else wq.Every()
-    return matching_docs(searcher, _without(query, planned.excluded))
-
-
-def _lend_thread_titles(searcher: Any, planned: Plan, matched: dict[int, int], reached: dict[int, int],
-                        clause_docs: list[set[int]], found: dict[Any, Any]) -> None:
-    """A reply matching part of the query itself, in a thread whose title holds other
-    clauses, counts those clauses as related matches (half; never a full match)."""
+def _lend_thread_titles(searcher: Any, planned: Plan, scores: dict[int, float], reached: dict[int, int],
+                        clause_docs: list[set[int]], base: dict[int, float] | None,
+                        found: dict[Any, Any]) -> None:
+    """Replies in threads whose title holds query terms get those terms as related matches
+    (`dlqa.threads`); a reply matching nothing itself joins with a share of its thread's
+    opening answer's score."""
     title_docs = [matching_docs(searcher, clause.title, found) if clause.title is not None else set()
                   for clause in planned.clauses]
-    for doc, numbers in thread_terms(searcher, title_docs, reached).items():
+    if not any(title_docs):
+        return
+    lent = thread_terms(searcher, title_docs, lambda doc: scores.get(doc, 0.0),
+                        (lambda doc: True) if base is None else base.__contains__)
+    for doc, thread in lent.items():
         own = {number for number, members in enumerate(clause_docs) if doc in members}
-        lent = len(numbers - own)
-        if lent:
-            reached[doc] = min(len(planned.clauses), reached[doc] + lent)
-            # (matched stays: the title never makes a reply a full match)
-    del matched
+        added = len(thread.clauses - own)
+        if doc not in scores:
+            scores[doc] = scores.get(thread.opener, 0.0) * THREAD_SHARE
+            reached[doc] = 0
+        reached[doc] = min(len(planned.clauses), reached[doc] + added)
 
 
 def _members(searcher: Any, narrower: Any, query: Any, part: dict[int, float],

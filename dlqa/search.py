@@ -19,7 +19,7 @@ from dlqa.engine import queries as wq
 from dlqa.engine.segments import answer_docnum, column_lookup
 from dlqa.errors import DlqaError
 from dlqa.matching import plan
-from dlqa.ranking import admitted, rank
+from dlqa.ranking import rank
 from dlqa.reposts import by_date, merge_reposts, repost_table
 from dlqa.results import Hit, SearchResults, answer_fields, make_hit, seen_on
 from dlqa.store.documents import BODY_COLUMN, DATE_FIELD, decode_body
@@ -28,7 +28,6 @@ from dlqa.store.opening import DAMAGE_ERRORS, damaged_error, open_index
 from dlqa.substance import is_near_empty, substantive_first
 from dlqa.suggest import suggest
 from dlqa.textutil import fold
-from dlqa.threads import thread_replies
 
 __all__ = ["SORTS", "Filters", "Hit", "SearchResults", "get_answer", "search"]
 
@@ -97,16 +96,8 @@ def search(index_dir: str | os.PathLike[str], query: str, limit: int = 10, page:
             groups = merge_reposts(searcher, ranked.docs, opened.repost_table())
             full = [members for members in groups if members[0][0] in ranked.full]
             partial = [members for members in groups if members[0][0] not in ranked.full]
-            thread_docs: set[int] = set()
             if len(full) >= limit or sort == "date":
                 partial = []  # (a date order lists the answers matching every term)
-            elif len(full) + len(partial) < page * limit:
-                replies = thread_replies(searcher, [members[0] for members in full + partial],
-                                         [clause.names for clause in planned.clauses],
-                                         page * limit - len(full) - len(partial),
-                                         admitted(searcher, planned, extra))
-                partial += [[reply] for reply in replies]
-                thread_docs = {doc for doc, _ in replies}
             if sort == "date":
                 full = by_date(searcher, full, opened.column)
                 partial = by_date(searcher, partial, opened.column)
@@ -117,8 +108,7 @@ def search(index_dir: str | os.PathLike[str], query: str, limit: int = 10, page:
                 best, score = members[0]
                 hit = make_hit(answer_fields(searcher, best, bodies), planned.terms)
                 hit.score = score
-                hit.missing = (_missing_in(hit, planned.clauses) if best in thread_docs
-                               else ranked.missing.get(best, []))
+                hit.missing = ranked.missing.get(best, [])
                 hit.seen_in = [seen_on(searcher.stored_fields(doc)) for doc, _ in members]
                 hits.append(hit)
             suggestion = unmatched = None
@@ -133,12 +123,6 @@ def search(index_dir: str | os.PathLike[str], query: str, limit: int = 10, page:
     return SearchResults(query=query, total=len(full), with_reposts=len(ranked.full), page=page,
                          limit=limit, results=hits, expansions=planned.expansions,
                          suggestion=suggestion, partial=len(partial), unmatched=unmatched)
-
-
-def _missing_in(hit: Hit, clauses: list[Any]) -> list[str]:
-    """Labels of the clauses none of whose names the hit's text holds (a thread's reply)."""
-    found = {fold(text) for text in hit.matched}
-    return [clause.label for clause in clauses if not any(fold(name) in found for name in clause.names)]
 
 
 def _finds(searcher: Any, text: str, word_freq: Callable[[str], int], extra: list[Any],
