@@ -54,7 +54,7 @@ def rank(searcher: Any, planned: Plan, extra: list[Any], tables: dict[Any, Any],
         scored = _sorted(scored_docs(searcher, _without(query, planned.excluded), tables, found))
         return Ranked(scored, {doc for doc, _ in scored})
     if len(planned.clauses) == 1 and not planned.strict and not planned.optional:
-        alone = _one_clause(searcher, planned, extra, tables, found)
+        alone = _one_clause(searcher, planned, extra, tables, found, wanted)
         if len(alone.full) >= wanted:
             return alone  # (the benchmarked path: threads are consulted only for short lists)
     base: dict[int, float] | None = None
@@ -139,21 +139,26 @@ def _members(searcher: Any, narrower: Any, query: Any, part: dict[int, float],
 
 
 def _one_clause(searcher: Any, planned: Plan, extra: list[Any], tables: dict[Any, Any],
-                found: dict[Any, Any]) -> Ranked:
+                found: dict[Any, Any], wanted: int) -> Ranked:
     """One clause: the plain query path (the benchmarked one). What was typed first, then
-    its synonyms and inflections (full matches too), then related concepts (partial)."""
+    its synonyms and inflections (full matches too), then related concepts (partial), which
+    are searched only when the others fill less than `wanted` places."""
     clause = planned.clauses[0]
-    query = _without(_and([clause.query, *extra]), planned.excluded)
-    scored = _sorted(scored_docs(searcher, query, tables, found))
-    if clause.typed is clause.query:
-        return Ranked(scored, {doc for doc, _ in scored})
-    exact = matching_docs(searcher, _without(_and([clause.typed, *extra]), planned.excluded), found)
-    same = exact if clause.strong is clause.typed else matching_docs(searcher, clause.strong, found)
-    if clause.strong is clause.query:
+    strong = _without(_and([clause.strong, *extra]), planned.excluded)
+    scored = _sorted(scored_docs(searcher, strong, tables, found))
+    if clause.strong is not clause.query and len(scored) < wanted:
         same = {doc for doc, _ in scored}
-    scored.sort(key=lambda item: (item[0] not in exact, item[0] not in same))  # stable
-    full = {doc for doc, _ in scored if doc in same}
-    return Ranked(scored, full, {doc: [clause.label] for doc, _ in scored if doc not in full})
+        scored = _sorted(scored_docs(searcher, _without(_and([clause.query, *extra]), planned.excluded),
+                                     tables, found))
+    else:
+        same = None
+    if clause.typed is not clause.strong:
+        exact = matching_docs(searcher, _without(_and([clause.typed, *extra]), planned.excluded), found)
+        scored.sort(key=lambda item: item[0] not in exact)  # stable: rank order within each
+    if same is None:
+        return Ranked(scored, {doc for doc, _ in scored})
+    scored.sort(key=lambda item: item[0] not in same)  # related concepts only: after
+    return Ranked(scored, same, {doc: [clause.label] for doc, _ in scored if doc not in same})
 
 
 def _by_proximity(keyed: list[tuple[float, int, float, int]], planned: Plan,
