@@ -147,9 +147,10 @@ def _split(text: str, word_freq: Callable[[str], int]) -> list[str]:
     folded = fold(text).strip()
     if is_glossary_name(text):
         return [folded]
-    pieces = [piece for piece in segment_query(text, word_freq) if piece.strip()]
+    runs = _cut_function_words(folded).split() or [folded]  # (only function words: as typed)
+    pieces = [piece for run in runs for piece in segment_query(run, word_freq) if piece.strip()]
     if len(pieces) <= 1:
-        return [folded] if pieces else []
+        return runs if runs != [folded] else ([folded] if pieces else [])
     joined: list[str] = []
     from_chars: list[bool] = []  # whether joined[i] is lone characters joined (at most two)
     for piece in pieces:
@@ -160,6 +161,40 @@ def _split(text: str, word_freq: Callable[[str], int]) -> list[str]:
             joined.append(piece)
             from_chars.append(_lone_han(piece))
     return joined
+
+
+def _cut_function_words(folded: str) -> str:
+    """`folded` with its function words of two or more characters (为什么, 怎么, 哪些) replaced
+    by spaces, except inside a glossary name: the split then never glues a question word to
+    a neighbour when the index does not know the words (为什么会过拟合 → 会 过拟合)."""
+    if folded.isascii():
+        return folded
+    protected = [False] * len(folded)
+    for mention in concepts.concepts_in(folded):
+        for position in range(mention.start, min(mention.end, len(folded))):
+            protected[position] = True
+    longest = _longest_function_word()
+    out: list[str] = []
+    i = 0
+    while i < len(folded):
+        cut = 0
+        if not protected[i]:
+            for size in range(min(longest, len(folded) - i), 1, -1):
+                if folded[i : i + size] in function_words() and not any(protected[i : i + size]):
+                    cut = size
+                    break
+        if cut:
+            out.append(" ")
+            i += cut
+        else:
+            out.append(folded[i])
+            i += 1
+    return "".join(out)
+
+
+@functools.lru_cache(maxsize=1)
+def _longest_function_word() -> int:
+    return max(len(word) for word in function_words())
 
 
 def _lone_han(piece: str) -> bool:
