@@ -1,8 +1,9 @@
 """Stage 9: run a query against the index: filters, ranking, repost merging, paging.
 
-This is the hot path of `dlqa search`, so it never loads jieba: queries are built by
-`dlqa.query` from the index's own statistics and evaluated by `dlqa.engine.evaluate`;
-snippets are cut by `dlqa.snippets`, reposts merged by `dlqa.reposts`.
+This is the hot path of `dlqa search`, so it never loads jieba: queries are parsed by
+`dlqa.query`, read as terms by `dlqa.matching` with the index's own statistics, ranked by
+`dlqa.ranking` (evaluated by `dlqa.engine.evaluate`); reposts are merged by `dlqa.reposts`,
+near-empty answers sunk by `dlqa.substance`, snippets cut by `dlqa.snippets`.
 """
 
 from __future__ import annotations
@@ -65,9 +66,11 @@ def search(index_dir: str | os.PathLike[str], query: str, limit: int = 10, page:
     """Answers matching `query`, best first; `page` counts from 1 in steps of `limit`.
 
     Reposts of one answer (same own link, or the same normalised text) are merged into one
-    hit listing every page in `seen_in`, and `total` counts merged answers. With `expand`,
-    glossary names find their other names too, answers matching what was typed ranked first.
-    `sort="date"` puts the newest dated answers first and undated ones last.
+    hit listing every page in `seen_in`, and `total` counts merged answers matching every
+    term; when fewer than `limit` do, answers matching part of the query follow (`partial`,
+    each hit's `missing`). With `expand`, terms find their glossary synonyms, inflections and
+    related concepts too, what was typed ranked first. `sort="date"` lists the answers
+    matching every term, newest first and undated ones last. Near-empty answers come last.
 
     Raises `QueryError` for a malformed query (before touching the index) and `NoIndexError`
     when there is no index.
@@ -100,7 +103,6 @@ def search(index_dir: str | os.PathLike[str], query: str, limit: int = 10, page:
                 partial = []  # (a date order lists the answers matching every term)
             if sort == "date":
                 full = by_date(searcher, full, opened.column)
-                partial = by_date(searcher, partial, opened.column)
             listed = substantive_first(full + partial, lambda members: is_near_empty(
                 decode_body(bodies(members[0][0]))), page * limit)
             hits = []
@@ -114,7 +116,8 @@ def search(index_dir: str | os.PathLike[str], query: str, limit: int = 10, page:
             suggestion = unmatched = None
             if not listed:
                 suggestion, unmatched = suggest(searcher, query, tree, word_freq,
-                                     lambda text: _finds(searcher, text, word_freq, extra, opened))
+                                                lambda text: _finds(searcher, text, word_freq, extra, opened,
+                                                                    expand))
         except DlqaError:
             raise
         except DAMAGE_ERRORS as error:
@@ -126,10 +129,10 @@ def search(index_dir: str | os.PathLike[str], query: str, limit: int = 10, page:
 
 
 def _finds(searcher: Any, text: str, word_freq: Callable[[str], int], extra: list[Any],
-           opened: _Opened) -> bool:
+           opened: _Opened, expand: bool) -> bool:
     """Whether the query `text` lists any answer (for checking a "did you mean")."""
     try:
-        planned = plan(query_mod.parse(text), word_freq)
+        planned = plan(query_mod.parse(text), word_freq, expand=expand)
     except DlqaError:
         return False
     return bool(rank(searcher, planned, extra, opened.tables, lambda doc: "").docs)
