@@ -243,3 +243,29 @@ def test_the_cli_names_the_word_that_found_nothing(library):
     result = runner.invoke(app, ["search", "过泥合", "--index", str(library.path)])
     assert result.exit_code == 1
     assert "did you mean 过拟合?" in result.stderr
+
+
+# --- the engine evaluates the new query trees exactly ----------------------------------------------
+
+
+def test_clause_queries_score_as_whoosh_scores_them(library):
+    from dlqa import query as query_mod
+    from dlqa.engine import evaluate
+    from dlqa.matching import plan
+    from dlqa.store.opening import open_index
+
+    with open_index(library.path).searcher() as searcher:
+        def word_freq(word: str) -> int:
+            return searcher.doc_frequency("body", word) + searcher.doc_frequency("title", word)
+
+        checked = 0
+        for text in ("怎么解决过拟合", "过拟合 正则化", "network overfitting", "训练集过拟合怎么办"):
+            planned = plan(query_mod.parse(text), word_freq)
+            for clause in planned.clauses:
+                for tree in (clause.query, clause.strong, clause.typed, clause.title):
+                    if tree is None:
+                        continue
+                    expected = {hit.docnum: hit.score for hit in searcher.search(tree, limit=None)}
+                    assert evaluate.scored_docs(searcher, tree) == pytest.approx(expected), tree
+                    checked += bool(expected)
+        assert checked > 8
