@@ -55,8 +55,9 @@ def rank(searcher: Any, planned: Plan, extra: list[Any], tables: dict[Any, Any],
         return Ranked(scored, {doc for doc, _ in scored})
     if len(planned.clauses) == 1 and not planned.strict and not planned.optional:
         alone = _one_clause(searcher, planned, extra, tables, found, wanted)
-        if len(alone.full) >= wanted:
-            return alone  # (the benchmarked path: threads are consulted only for short lists)
+        if len(alone.full) < wanted:  # (the benchmarked path: threads only for short lists)
+            _add_thread_replies(searcher, planned, alone, extra, found)
+        return alone
     base: dict[int, float] | None = None
     if planned.strict:
         base = scored_docs(searcher, _without(_and([*planned.strict, *extra]), planned.excluded), tables, found)
@@ -85,8 +86,7 @@ def rank(searcher: Any, planned: Plan, extra: list[Any], tables: dict[Any, Any],
     if base:
         for doc in scores:
             scores[doc] += base[doc]
-    if sum(1 for doc in scores if matched.get(doc, 0) == len(planned.clauses)) < wanted:
-        _lend_thread_titles(searcher, planned, scores, reached, clause_docs, base, found)
+    _lend_thread_titles(searcher, planned, scores, reached, clause_docs, base, found)
     for optional in planned.optional:
         for doc, score in scored_docs(searcher, optional, tables, found).items():
             if doc in scores:
@@ -109,6 +109,32 @@ def rank(searcher: Any, planned: Plan, extra: list[Any], tables: dict[Any, Any],
                      if doc not in members]
                for doc, _ in docs if doc not in full}
     return Ranked(docs, full, missing)
+
+
+def _add_thread_replies(searcher: Any, planned: Plan, ranked: Ranked, extra: list[Any],
+                        found: dict[Any, Any]) -> None:
+    """One clause: replies of threads whose title holds it, not listed yet, follow the list."""
+    clause = planned.clauses[0]
+    if clause.title is None:
+        return
+    title_docs = [matching_docs(searcher, clause.title, found)]
+    if not title_docs[0]:
+        return
+    scores = dict(ranked.docs)
+    allowed = admitted(searcher, planned, extra)
+    threads = thread_terms(searcher, title_docs, lambda doc: scores.get(doc, 0.0),
+                           (lambda doc: True) if allowed is None else allowed.__contains__)
+    replies = {doc: scores.get(thread.opener, 0.0) * THREAD_SHARE for doc, thread in threads.items()
+               if doc not in scores}
+    ranked.docs += _sorted(replies)
+    ranked.missing.update(dict.fromkeys(replies, [clause.label]))
+
+
+def admitted(searcher: Any, planned: Plan, extra: list[Any]) -> set[int] | None:
+    """Answers the filters and exclusions of a query let through (None: all)."""
+    if not (extra or planned.excluded):
+        return None
+    return matching_docs(searcher, _without(_and(extra) if extra else wq.Every(), planned.excluded))
 
 
 def _lend_thread_titles(searcher: Any, planned: Plan, scores: dict[int, float], reached: dict[int, int],
@@ -146,18 +172,18 @@ def _one_clause(searcher: Any, planned: Plan, extra: list[Any], tables: dict[Any
     clause = planned.clauses[0]
     strong = _without(_and([clause.strong, *extra]), planned.excluded)
     scored = _sorted(scored_docs(searcher, strong, tables, found))
+    same = None
     if clause.strong is not clause.query and len(scored) < wanted:
+        # Related concepts add answers after these, never reorder them (pages stay slices).
         same = {doc for doc, _ in scored}
-        scored = _sorted(scored_docs(searcher, _without(_and([clause.query, *extra]), planned.excluded),
-                                     tables, found))
-    else:
-        same = None
+        related = scored_docs(searcher, _without(_and([clause.query, *extra]), planned.excluded), tables, found)
+        scored += _sorted({doc: score for doc, score in related.items() if doc not in same})
     if clause.typed is not clause.strong:
         exact = matching_docs(searcher, _without(_and([clause.typed, *extra]), planned.excluded), found)
         scored.sort(key=lambda item: item[0] not in exact)  # stable: rank order within each
     if same is None:
         return Ranked(scored, {doc for doc, _ in scored})
-    scored.sort(key=lambda item: item[0] not in same)  # related concepts only: after
+    scored.sort(key=lambda item: item[0] not in same)  # (stable: related concepts stay after)
     return Ranked(scored, same, {doc: [clause.label] for doc, _ in scored if doc not in same})
 
 
