@@ -11,7 +11,7 @@ same answers (the tests compare them). dlqa reads and writes it faster through t
 | `postings` | `segment_writer` / `worker_writer` (write documents: `add_document`, `commit`), `finish_segment`, `abandon` |
 | `queries` | the query tree: Whoosh's query classes, `SafeAndNot`, `boosted` |
 | `evaluate` | `scored_docs` / `matching_docs`: a query tree → scored answer ids, as Whoosh scores them |
-| `codec` | Whoosh's extension points: mmapped term files, columns opened up front, term-at-a-time blocks |
+| `codec` | Whoosh's extension points: mmapped term files, columns opened up front, term-at-a-time blocks written (`BlockFieldWriter`) and read (`read_term_blocks`) |
 | `formats`, `analyzers` | posting values and Whoosh analyzers (pickled into the schema by import path) |
 
 Import the submodules themselves; this package imports nothing, so `dlqa ingest` and

@@ -29,7 +29,8 @@ import io
 import mmap
 import pickle
 import zlib
-from itertools import pairwise
+from array import array
+from itertools import accumulate, pairwise
 from typing import Any, BinaryIO
 
 from whoosh.codec.whoosh3 import (
@@ -43,7 +44,8 @@ from whoosh.codec.whoosh3 import (
 )
 from whoosh.filedb.filestore import FileStorage
 from whoosh.filedb.structfile import StructFile
-from whoosh.system import pack_ushort
+from whoosh.reading import CorruptIndexError
+from whoosh.system import _INT_SIZE, pack_ushort
 from whoosh.util.numeric import length_to_byte
 
 #: Files read through a map: the term table and the postings.
@@ -157,6 +159,10 @@ class BlockFieldWriter(W3FieldWriter):
     and statistics, which cost as much as building the postings.
     """
 
+    def start_field(self, fieldname: str, fieldobj: Any) -> None:
+        super().start_field(fieldname, fieldobj)
+        self.value_size = fieldobj.format.fixed_value_size()  # once per field, not per term
+
     def add_term_blocks(self, text: bytes, docs: list[int], weights: list[float],
                         values: list[bytes | None], lengths: list[int]) -> None:
         """Write one term of the current field: its documents in order, with their weights,
@@ -166,7 +172,7 @@ class BlockFieldWriter(W3FieldWriter):
         start = postfile.tell()
         postfile.write(WHOOSH3_HEADER_MAGIC)
         limit = self._codec._blocklimit
-        fixed_size = self._format.fixed_value_size()
+        fixed_size = self.value_size
         count = len(docs)
         for begin in range(0, count, limit):
             end = min(begin + limit, count)
@@ -226,6 +232,48 @@ def _dumps(data: Any) -> bytes:
     pickler.fast = True
     pickler.dump(data)
     return buffer.getvalue()
+
+
+def read_term_blocks(postfile: Any, terminfo: Any, format_: Any) -> tuple[list[int], list[float], list[Any]]:
+    """Every posting of a term stored in Whoosh 3 blocks (`BlockFieldWriter`'s or Whoosh's),
+    as (ids, weights, values) decoded as `W3LeafMatcher` does, in one read of its extent."""
+    offset, length = terminfo.extent()
+    if isinstance(length, tuple):  # W3TermInfo.from_bytes keeps struct.unpack's 1-tuple
+        length = length[0]
+    raw = postfile.get(offset, length)
+    if raw[:4] != WHOOSH3_HEADER_MAGIC:
+        raise CorruptIndexError(f"bad postings block tag at offset {offset}")
+    fixed = format_.fixed_value_size()
+    ids: list[int] = []
+    weights: list[float] = []
+    values: list[Any] = []
+    position, end = 4, len(raw)
+    while position < end:
+        size = int.from_bytes(raw[position : position + _INT_SIZE], "big", signed=True)
+        position += _INT_SIZE
+        last = size < 0
+        block = raw[position : position + abs(size)]
+        position += abs(size)
+        stream = io.BytesIO(block)
+        count, _, _, compression, _, _ = pickle.load(stream)
+        data = block[stream.tell():]
+        block_ids, block_weights, block_values = pickle.loads(zlib.decompress(data) if compression else data)
+        ids.extend(accumulate(block_ids))
+        if block_weights is None:  # W3LeafMatcher._read_weights: float32 arrays when minified
+            weights.extend(array("f", (1.0,)) * count)
+        elif isinstance(block_weights, float):
+            weights.extend(array("f", (block_weights,)) * count)
+        else:
+            weights.extend(block_weights)
+        if fixed is None or fixed < 0:  # W3LeafMatcher._read_values
+            values.extend(block_values)
+        elif fixed == 0:
+            values.extend((None,) * count)
+        else:
+            values.extend(block_values[i : i + fixed] for i in range(0, len(block_values), fixed))
+        if last:
+            break
+    return ids, weights, values
 
 
 class DlqaCodec(W3Codec):

@@ -50,7 +50,7 @@ INSTANCE_INTERNALS: dict[str, tuple[str, ...]] = {
     "W3Codec": ("_blocklimit", "_compression", "_inlinelimit"),
     "W3TermInfo": ("_weight", "_df", "_minlength", "_maxlength", "_maxweight", "_minid", "_maxid"),
     "SegmentWriter": ("_added", "perdocwriter", "fieldwriter", "pool"),
-    "W3FieldWriter": ("_codec", "_postfile", "_tindex", "_fieldid", "_format"),
+    "W3FieldWriter": ("_codec", "_postfile", "_tindex", "_fieldid"),
     "W3PerDocWriter": ("_colwriters",),
     "SegmentReader": ("_perdoc", "_terms", "deleted_docs_set"),
     "W3PerDocReader": ("_colfiles",),

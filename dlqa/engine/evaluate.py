@@ -13,33 +13,23 @@ wildcard, ranges, …) are stepped through their own Whoosh matcher.
 from __future__ import annotations
 
 import contextlib
-import io
-import zlib
-from array import array
 from bisect import bisect_left
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from itertools import accumulate
-from pickle import load as pickle_load
 from pickle import loads
 from typing import Any
 
 from whoosh import formats, matching, scoring
 from whoosh import query as wq
-from whoosh.codec.whoosh3 import (
-    LENGTHS_COLUMN,
-    WHOOSH3_HEADER_MAGIC,
-    W3LeafMatcher,
-    W3TermsReader,
-    _lenfield,
-)
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, W3TermsReader, _lenfield
 from whoosh.query.spans import SpanNear2
-from whoosh.reading import CorruptIndexError
 from whoosh.system import _INT_SIZE
 from whoosh.util import make_binary_tree, make_weighted_tree
 from whoosh.util.numeric import byte_to_length
 
 from dlqa.analysis import bigram_text
+from dlqa.engine.codec import read_term_blocks
 from dlqa.engine.formats import CompactPositions, decode_positions_fast
 from dlqa.engine.queries import FixedAndNotMatcher, SafeAndNot
 from dlqa.engine.schema import word_field_of
@@ -252,52 +242,11 @@ def _read_postings(seg: _Segment, fieldname: str, btext: bytes, known: bool) -> 
     if type(terms) is W3TermsReader:
         terminfo = terms.term_info(fieldname, btext)
         if not terminfo.is_inlined():
-            read = _read_extent(terms._postfile, terminfo, seg.searcher.schema[fieldname].format)
+            read = read_term_blocks(terms._postfile, terminfo, seg.searcher.schema[fieldname].format)
     if read is None:  # pragma: no cover - other codecs, inlined postings (whoosh3 never inlines)
         return _matcher_postings(seg, fieldname, btext)
     kind = matching.FilterMatcher if reader.deleted_docs_set else W3LeafMatcher
     return _without_deleted(seg, *read, scorer, kind)
-
-
-def _read_extent(postfile: Any, terminfo: Any, format_: Any) -> tuple[list[int], list[float], list[Any]]:
-    """Every posting of a term stored in Whoosh 3 blocks, decoded as `W3LeafMatcher` does."""
-    offset, length = terminfo.extent()
-    if isinstance(length, tuple):  # W3TermInfo.from_bytes keeps struct.unpack's 1-tuple
-        length = length[0]
-    raw = postfile.get(offset, length)
-    if raw[:4] != WHOOSH3_HEADER_MAGIC:
-        raise CorruptIndexError(f"bad postings block tag at offset {offset}")
-    fixed = format_.fixed_value_size()
-    ids: list[int] = []
-    weights: list[float] = []
-    values: list[Any] = []
-    position, end = 4, len(raw)
-    while position < end:
-        size = int.from_bytes(raw[position : position + _INT_SIZE], "big", signed=True)
-        position += _INT_SIZE
-        last = size < 0
-        block = raw[position : position + abs(size)]
-        position += abs(size)
-        stream = io.BytesIO(block)
-        count, _, _, compression, _, _ = pickle_load(stream)
-        data = block[stream.tell():]
-        block_ids, block_weights, block_values = loads(zlib.decompress(data) if compression else data)
-        ids.extend(accumulate(block_ids))
-        if block_weights is None:  # W3LeafMatcher._read_weights: float32 arrays when minified
-            weights.extend(array("f", (1.0,)) * count)
-        elif isinstance(block_weights, float):
-            weights.extend(array("f", (block_weights,)) * count)
-        else:
-            weights.extend(block_weights)
-        if fixed is None or fixed < 0:  # W3LeafMatcher._read_values
-            values.extend(block_values)
-        elif fixed == 0:
-            values.extend((None,) * count)
-        else:
-            values.extend(block_values[i : i + fixed] for i in range(0, len(block_values), fixed))
-        if last:
-            break
-    return ids, weights, values
 
 
 def _matcher_postings(seg: _Segment, fieldname: str, btext: bytes) -> _Postings:  # pragma: no cover
