@@ -199,6 +199,8 @@ def test_a_concept_with_no_other_name_still_has_its_relations():
         ("自注意力和交叉注意力有什么不同", ["自注意力", "交叉注意力"]),
         ("数据扩充有哪些常用方法？", ["数据扩充"]),
         ("训练ＧＡＮ时模式崩溃怎么办", ["gan", "模式崩溃"]),
+        ("L2正则和dropout哪个好", ["l2正则", "dropout"]),
+        ("BP神经网络和k近邻有什么区别", ["bp神经网络", "k近邻"]),
         ("OpenAI explains why", []),
         ("为什么要这样做呢", []),
     ],
