@@ -115,6 +115,7 @@ def test_a_broken_relations_file_is_named_with_its_line(tmp_path: Path, lines: s
         ("梯度弥散", "梯度消失"), ("误差逆传播", "反向传播"), ("提前终止", "early stopping"),
         ("激励函数", "激活函数"), ("汇聚层", "池化"), ("维度诅咒", "维数灾难"),
         ("初学者", "小白"), ("入坑", "入门"), ("大神", "大佬"), ("算法岗", "算法工程师"),
+        ("显存不够", "OOM"), ("批量规范化", "批归一化"), ("L2正则", "L2 regularization"), ("k近邻", "KNN"),
     ],
 )
 def test_names_learners_use_are_synonyms(name: str, synonym: str):
