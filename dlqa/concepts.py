@@ -12,10 +12,11 @@ query start-up time is benchmarked.
 from __future__ import annotations
 
 import functools
+import types
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import Literal, cast
 
 from dlqa.analysis import fold, load_glossary
 from dlqa.expand import variants
@@ -103,7 +104,7 @@ def synonyms(term: str) -> list[str]:
 
 
 @functools.lru_cache(maxsize=4)
-def load_relations(path: Path = RELATIONS_PATH) -> dict[int, tuple[tuple[Relation, int], ...]]:
+def load_relations(path: Path = RELATIONS_PATH) -> types.MappingProxyType[int, tuple[tuple[Relation, int], ...]]:
     """Concept id → its (relation, other concept id) links, each stated link with its inverse.
 
     Raises ValueError naming file and line for a malformed line, an unknown relation or name,
@@ -117,9 +118,10 @@ def load_relations(path: Path = RELATIONS_PATH) -> dict[int, tuple[tuple[Relatio
         parts = raw.split("\t")
         if len(parts) != 3:
             raise ValueError(f"{where}: expected concept<TAB>relation<TAB>concept, got {raw!r}")
-        left, kind, right = (part.strip() for part in parts)
-        if kind not in _INVERSE:
-            raise ValueError(f"{where}: unknown relation {kind!r} (narrower, broader or related)")
+        left, stated, right = (part.strip() for part in parts)
+        if stated not in _INVERSE:
+            raise ValueError(f"{where}: unknown relation {stated!r} (narrower, broader or related)")
+        kind = cast(Relation, stated)
         ids = []
         for name in (left, right):
             found = _concept_id(name)
@@ -132,13 +134,13 @@ def load_relations(path: Path = RELATIONS_PATH) -> dict[int, tuple[tuple[Relatio
             earlier = links.get(pair)
             if earlier and earlier[0] != relation:
                 raise ValueError(f"{where}: {left} {kind} {right} contradicts line {earlier[1]}")
-            links.setdefault(pair, (relation, lineno))  # type: ignore[arg-type]
+            links.setdefault(pair, (relation, lineno))
     table: dict[int, list[tuple[Relation, int]]] = {}
     for (source, target), (relation, _) in links.items():
         table.setdefault(source, []).append((relation, target))
     order = {relation: rank for rank, relation in enumerate(RELATION_ORDER)}
-    return {source: tuple(sorted(found, key=lambda link: (order[link[0]], link[1])))
-            for source, found in table.items()}
+    return types.MappingProxyType({source: tuple(sorted(found, key=lambda link: (order[link[0]], link[1])))
+                                   for source, found in table.items()})
 
 
 def related(term: str) -> list[Expansion]:

@@ -115,6 +115,7 @@ def test_a_broken_relations_file_is_named_with_its_line(tmp_path: Path, lines: s
         ("梯度弥散", "梯度消失"), ("误差逆传播", "反向传播"), ("提前终止", "early stopping"),
         ("激励函数", "激活函数"), ("汇聚层", "池化"), ("维度诅咒", "维数灾难"),
         ("初学者", "小白"), ("入坑", "入门"), ("大神", "大佬"), ("算法岗", "算法工程师"),
+        ("显存不够", "OOM"), ("批量规范化", "批归一化"), ("L2正则", "L2 regularization"), ("k近邻", "KNN"),
     ],
 )
 def test_names_learners_use_are_synonyms(name: str, synonym: str):
@@ -199,6 +200,8 @@ def test_a_concept_with_no_other_name_still_has_its_relations():
         ("自注意力和交叉注意力有什么不同", ["自注意力", "交叉注意力"]),
         ("数据扩充有哪些常用方法？", ["数据扩充"]),
         ("训练ＧＡＮ时模式崩溃怎么办", ["gan", "模式崩溃"]),
+        ("L2正则和dropout哪个好", ["l2正则", "dropout"]),
+        ("BP神经网络和k近邻有什么区别", ["bp神经网络", "k近邻"]),
         ("OpenAI explains why", []),
         ("为什么要这样做呢", []),
     ],
