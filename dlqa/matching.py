@@ -212,6 +212,7 @@ def _clause(label: str, word_freq: Callable[[str], int], expand: bool, result: P
         alternatives = [(name, INFLECTION_BOOST, True) for name in
                         inflections(fold(label), lambda form: word_freq(form) > 0)]
         alternatives += concept_alternatives(label)
+        alternatives += [(part, RELATION_BOOSTS["related"], False) for part in _parts(label, word_freq)]
     strong = [wq.boosted(typed, TYPED_BOOST)]
     weak = []
     names = [label]
@@ -231,6 +232,18 @@ def _clause(label: str, word_freq: Callable[[str], int], expand: bool, result: P
     strong_query = wq.Or(strong) if len(strong) > 1 else typed
     return Clause(label, wq.Or([*strong, *weak]) if weak else strong_query, strong_query, typed, names,
                   title)
+
+
+def _parts(label: str, word_freq: Callable[[str], int]) -> list[str]:
+    """The two indexed words a long Chinese compound splits into (算法工程师 → 算法, 工程师):
+    an answer naming one of them is related to the compound (decompounding)."""
+    if len(label) < 4 or label.isascii():
+        return []
+    for cut in range(2, len(label) - 1):
+        head, tail = label[:cut], label[cut:]
+        if len(tail) >= 2 and word_freq(head) > 0 and word_freq(tail) > 0:
+            return [head, tail]
+    return []
 
 
 def concept_alternatives(term: str) -> list[tuple[str, float, bool]]:

@@ -28,6 +28,7 @@ PAGES = {
     "networks.txt": "More notes\n\nWe trained two networks and compared them on the same data.\n",
     "network.txt": "One more note\n\nThe network was trained for ten epochs on the data.\n",
     "weather.txt": "无关的页面\n\n今天天气不错，适合出去走走，晚上吃火锅。\n",
+    "career.txt": "转行的问题\n\n做算法的工程师现在很多，前途不好说。\n",
 }
 
 
@@ -165,6 +166,12 @@ def test_a_concept_inside_an_unspaced_question_is_expanded_as_alone(library):
     asked = library.search("怎么避免overfitting")
     assert alone.expansions["overfitting"] and asked.expansions.get("overfitting") == alone.expansions["overfitting"]
     assert {hit.id for hit in asked.hits} & {hit.id for hit in alone.hits[: alone.total]}
+
+
+def test_a_long_compound_finds_answers_naming_its_parts_as_partial_matches(library):
+    found = library.search("算法工程师")
+    assert found.total == 0 and "career.txt" in names(found)
+    assert found.hits[names(found).index("career.txt")].missing == ["算法工程师"]
 
 
 # --- 4. proximity ---------------------------------------------------------------------------------
