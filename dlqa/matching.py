@@ -216,7 +216,7 @@ def _clause(label: str, word_freq: Callable[[str], int], expand: bool, result: P
     strong = [wq.boosted(typed, TYPED_BOOST)]
     weak = []
     names = [label]
-    titles = [query_mod.term_query(query_mod.Term(label, "title", phrase=not label.isascii()), word_freq, [])]
+    titles = [query_mod.term_query(query_mod.Term(label, "title", phrase=True), word_freq, [])]
     for name, boost, same in alternatives:
         option = query_mod.term_query(query_mod.Term(name, phrase=True), word_freq, result.terms)
         if option is not None:
