@@ -126,6 +126,8 @@ def tokenize(text: str) -> list[_Token]:
             elif word.startswith("-"):
                 tokens.append(_Token("-"))
                 tokens.extend(_word_tokens(word[1:]))
+            elif word == "+" and i < n and text[i] == "(":
+                tokens.append(_Token("+"))  # +( … ): the group is required
             elif word.startswith("+") and len(word) > 1 and word[1] != "+":
                 tokens.append(_Token("+"))
                 tokens.extend(_word_tokens(word[1:]))

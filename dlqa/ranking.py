@@ -86,6 +86,10 @@ def rank(searcher: Any, planned: Plan, extra: list[Any], tables: dict[Any, Any],
     if base:
         for doc in scores:
             scores[doc] += base[doc]
+        if planned.strict:  # answers holding the strict parts and no other term: listed last
+            for doc, score in base.items():
+                if doc not in scores:
+                    scores[doc], reached[doc] = score, 0
     _lend_thread_titles(searcher, planned, scores, reached, clause_docs, base, found)
     for optional in planned.optional:
         for doc, score in scored_docs(searcher, optional, tables, found).items():
