@@ -162,7 +162,7 @@ def reciprocal_rank(ranking: Ranking, grades: dict[str, int],
 
 
 def build_dlqa_index(files: list[Path], index_dir: Path) -> None:
-    """dlqa's own ingest of the judged files."""
+    """dlqa's own ingest of the judged files, through the `Library` facade."""
     from dlqa import Library
 
     report = Library(index_dir).ingest([str(path) for path in files], jobs=1)
@@ -173,8 +173,8 @@ def build_dlqa_index(files: list[Path], index_dir: Path) -> None:
 def search_dlqa(index_dir: Path, query: str) -> Ranking:
     """dlqa's first page of results, each as the ids of every copy it merges.
 
-    The one place that calls dlqa's search (through the `dlqa.Library` facade). A query dlqa
-    refuses (a `QueryError`) counts as returning nothing.
+    The one place that calls dlqa's search (the `Library` facade, as a script would).
+    A query dlqa refuses (a `QueryError`) counts as returning nothing.
     """
     from dlqa import Library
     from dlqa.errors import QueryError

@@ -245,8 +245,8 @@ def search(
                 sys.stdout.flush()
             raise typer.Exit(0 if pages else 1)
         results = library.search(text, limit=limit, page=page, **options)
-        empty = not results.total and _explain_nothing(library, site)
-    status = 0 if results.total else 1
+        empty = not results.total and not results.partial and _explain_nothing(library, site)
+    status = 0 if results.total or results.partial else 1
     with ends_quietly(status):
         if count:
             sys.stdout.write(f"{results.total}\n")
@@ -261,9 +261,11 @@ def search(
             from dlqa.render_human import print_results
 
             print_results(results, console_for(color))
-            if not results.total and not empty:
+            if not results.total and not results.partial and not empty:
                 hint = f"; did you mean {results.suggestion}?" if results.suggestion else ""
-                typer.echo(f"no answer matches {text}{hint}", err=True)
+                unmatched = results.unmatched if results.unmatched and results.unmatched != text.strip() else None
+                found_nothing = f" ({unmatched} finds nothing)" if unmatched else ""
+                typer.echo(f"no answer matches {text}{found_nothing}{hint}", err=True)
         sys.stdout.flush()
     raise typer.Exit(status)
 

@@ -5,7 +5,8 @@ and its syntax errors are not one-line explanations. Here the query is parsed wi
 the index (`parse`), then turned into Whoosh queries (`build`) with the index's word statistics
 at hand so bare words are split without jieba.
 
-Syntax: bare words (ANDed), `"quoted phrases"` (also “…”), `OR` / `|`, `NOT` / a leading `-`,
+Syntax: bare words (ANDed here; `dlqa.matching` relaxes them), `"quoted phrases"` (also “…”),
+`+term` (required), `OR` / `|`, `NOT` / a leading `-`,
 parentheses, and `author:` `site:` `title:` `body:` filters (`author:二哈`, `title:"early stop"`,
 `site:(zhihu OR v2ex)`). Precedence: NOT binds tightest, then AND (juxtaposition or `AND`), then
 OR. Matching: every term is an exact substring (case-insensitive) of its field, via a phrase of
@@ -76,7 +77,14 @@ class Not:
     child: Node
 
 
-Node = Term | And | Or | Not
+@dataclass(frozen=True)
+class Must:
+    """`+term`: every hit matches it, even where other terms may be missing."""
+
+    child: Node
+
+
+Node = Term | And | Or | Not | Must
 
 
 # ---------------------------------------------------------------------------------------------
@@ -85,7 +93,7 @@ Node = Term | And | Or | Not
 
 @dataclass(frozen=True)
 class _Token:
-    kind: str  # "word", "phrase", "field", "(", ")", "OR", "AND", "NOT", "-"
+    kind: str  # "word", "phrase", "field", "(", ")", "OR", "AND", "NOT", "-", "+"
     text: str = ""
 
 
@@ -117,6 +125,11 @@ def tokenize(text: str) -> list[_Token]:
                 raise QueryError("'-' must be written right before a term, as in -欠拟合")
             elif word.startswith("-"):
                 tokens.append(_Token("-"))
+                tokens.extend(_word_tokens(word[1:]))
+            elif word == "+" and i < n and text[i] == "(":
+                tokens.append(_Token("+"))  # +( … ): the group is required
+            elif word.startswith("+") and len(word) > 1 and word[1] != "+":
+                tokens.append(_Token("+"))
                 tokens.extend(_word_tokens(word[1:]))
             else:
                 tokens.extend(_word_tokens(word))
@@ -211,6 +224,11 @@ class _Parser:
             if nxt is None or nxt.kind in (")", "OR", "AND"):
                 raise QueryError("'NOT' needs a term after it, as in 拟合 NOT 欠拟合")
             return Not(self.unary(field_name))
+        if token is not None and token.kind == "+":
+            self.take()
+            if self.peek() is None or self.peek().kind in (")", "OR", "AND"):
+                raise QueryError("'+' must be written right before a term, as in +正则化")
+            return Must(self.atom(field_name))
         return self.atom(field_name)
 
     def atom(self, field_name: str | None) -> Node:
@@ -309,6 +327,8 @@ class _Negative:
 def _build(node: Node, context: _Context, negated: bool) -> object | None:
     if isinstance(node, Term):
         return _expanded_term_query(node, context, negated)
+    if isinstance(node, Must):
+        return _build(node.child, context, negated)
     if isinstance(node, Not):
         inner = _build(node.child, context, not negated)
         if inner is None:
@@ -317,7 +337,7 @@ def _build(node: Node, context: _Context, negated: bool) -> object | None:
             return inner.query
         return _Negative(inner)
     if isinstance(node, And):
-        children = _join_names(node.children) if context.expand else node.children
+        children = join_names(node.children) if context.expand else node.children
         parts = [_build(child, context, negated) for child in children]
         positives = [part for part in parts if part is not None and not isinstance(part, _Negative)]
         negatives = [part.query for part in parts if isinstance(part, _Negative)]
@@ -339,7 +359,7 @@ def _build(node: Node, context: _Context, negated: bool) -> object | None:
     raise TypeError(f"not a query node: {node!r}")  # pragma: no cover
 
 
-def _join_names(children: tuple[Node, ...]) -> tuple[Node, ...]:
+def join_names(children: tuple[Node, ...]) -> tuple[Node, ...]:
     """Join runs of bare words that spell a multi-word glossary name into one term.
 
     `transfer learning` typed without quotes is two ANDed words; joined, it can be expanded
@@ -389,6 +409,12 @@ def _expanded_term_query(term: Term, context: _Context, negated: bool) -> object
         return typed
     context.expansions.setdefault(_SPACE.sub(" ", term.text.strip()), names)
     return wq.Or([wq.boosted(typed, TYPED_BOOST), *options])
+
+
+def term_query(term: Term, word_freq: Callable[[str], int] | None,
+               terms: list[tuple[str, str | None]]) -> object | None:
+    """The engine query matching one positive term (its pieces ANDed), collecting its terms."""
+    return _term_query(term, word_freq, terms, negated=False)
 
 
 def _term_query(term: Term, word_freq: Callable[[str], int] | None, terms: list[tuple[str, str | None]],

@@ -127,10 +127,14 @@ def print_results(results: SearchResults, console: Console | None = None) -> Non
     for rank, hit in enumerate(results.results, start=first + 1):
         _print_hit_head(console, rank, hit)
         console.print(Text("    ") + highlighted(hit.snippet, hit.spans))
+        if hit.missing:
+            console.print(Text(f"    missing: {safe(', '.join(hit.missing))}", style="yellow"))
         _print_hit_tail(console, hit)
     if results.results:
         last = first + len(results.results)
-        console.print(Text(f"{first + 1}–{last} of {_count(results.total, 'answer')}", style="dim"))
+        listed = _count(results.total + results.partial, 'answer')
+        partly = f" ({results.total} matching every term)" if results.partial else ""
+        console.print(Text(f"{first + 1}–{last} of {listed}{partly}", style="dim"))
     elif results.total:
         console.print(Text(f"page {results.page} is past the last of {_count(results.total, 'answer')}", style="dim"))
 

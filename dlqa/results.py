@@ -14,7 +14,7 @@ from dlqa.store.documents import BODY_COLUMN, DATE_FIELD, decode_body
 from dlqa.textutil import fold
 
 #: Fields a search adds to an answer record in JSON (`dlqa show` leaves them out).
-SEARCH_FIELDS = ("score", "snippet", "matched", "seen_in")
+SEARCH_FIELDS = ("score", "snippet", "matched", "missing", "seen_in")
 #: What `seen_in` says about each page an answer was seen on.
 SEEN_FIELDS = ("id", "title", "page_url", "url", "source_file", "site")
 
@@ -27,6 +27,8 @@ class Hit(AnswerRecord):  # type: ignore[misc,valid-type]
     score: float = 0.0
     snippet: str = ""
     matched: list[str] = field(default_factory=list)
+    #: The query's terms this answer lacks: set on answers listed as partial matches.
+    missing: list[str] = field(default_factory=list)
     #: (start, end) offsets of matched terms inside `snippet`, for colouring.
     spans: list[tuple[int, int]] = field(default_factory=list)
     #: Normalised date (YYYY-MM-DD[THH:MM[:SS]]) when `posted_at` is an absolute date.
@@ -45,7 +47,8 @@ class Hit(AnswerRecord):  # type: ignore[misc,valid-type]
         data = {spec.name: getattr(self, spec.name) for spec in RECORD_FIELDS}
         data["link"] = self.link
         if search_fields:
-            data.update(score=round(self.score, 4), snippet=self.snippet, matched=list(self.matched))
+            data.update(score=round(self.score, 4), snippet=self.snippet, matched=list(self.matched),
+                        missing=list(self.missing))
         data["posted_date"] = self.posted_date
         if search_fields:
             data["seen_in"] = [dict(page) for page in self.seen_in]
@@ -56,8 +59,10 @@ class Hit(AnswerRecord):  # type: ignore[misc,valid-type]
 class SearchResults:
     """One page of hits and the total number of answers that matched.
 
-    `total` counts answers with reposts merged (what the result list pages through);
-    `with_reposts` counts every matching answer, each copy of a repost on its own.
+    `total` counts answers matching every term of the query, with reposts merged;
+    `with_reposts` counts those answers with each copy of a repost on its own. When fewer
+    than a page of answers match every term, `partial` more answers matching most of them
+    follow in the list (each with its `missing` terms).
     """
 
     query: str
@@ -70,6 +75,10 @@ class SearchResults:
     #: When nothing matched: the query with its closest known word, else None.
     suggestion: str | None = None
     with_reposts: int = 0
+    #: Answers listed after the `total` ones that match only part of the query.
+    partial: int = 0
+    #: When nothing matched: the query term that found nothing (the one `suggestion` replaces).
+    unmatched: str | None = None
 
     @property
     def hits(self) -> list[Hit]:
@@ -77,9 +86,10 @@ class SearchResults:
         return self.results
 
     def to_dict(self) -> dict[str, Any]:
-        return {"query": self.query, "total": self.total, "with_reposts": self.with_reposts,
+        return {"query": self.query, "total": self.total, "partial": self.partial,
+                "with_reposts": self.with_reposts,
                 "expansions": dict(self.expansions),
-                "suggestion": self.suggestion, "results": [hit.to_dict() for hit in self.results]}
+                "suggestion": self.suggestion, "unmatched": self.unmatched, "results": [hit.to_dict() for hit in self.results]}
 
 
 def answer_fields(searcher: Any, doc: int, bodies: Callable[[int], Any] | None = None) -> dict[str, Any]:
@@ -109,6 +119,8 @@ def seen_on(stored: dict[str, Any]) -> dict[str, Any]:
 def matched_terms(stored: dict[str, Any], terms: list[tuple[str, str | None]]) -> list[str]:
     """The query's positive terms that occur in this answer (in the field they were asked for)."""
     folded = {name: fold(stored.get(name) or "") for name in ("title", "body", "author")}
+    if stored.get("floor") is not None:
+        folded["title"] = ""  # a forum reply is not matched by its thread's title
     matched: list[str] = []
     for text, name in terms:
         if name == "site":

@@ -1,8 +1,9 @@
 """Stage 9: run a query against the index: filters, ranking, repost merging, paging.
 
-This is the hot path of `dlqa search`, so it never loads jieba: queries are built by
-`dlqa.query` from the index's own statistics and evaluated by `dlqa.engine.evaluate`;
-snippets are cut by `dlqa.snippets`, reposts merged by `dlqa.reposts`.
+This is the hot path of `dlqa search`, so it never loads jieba: queries are parsed by
+`dlqa.query`, read as terms by `dlqa.matching` with the index's own statistics, ranked by
+`dlqa.ranking` (evaluated by `dlqa.engine.evaluate`); reposts are merged by `dlqa.reposts`,
+near-empty answers sunk by `dlqa.substance`, snippets cut by `dlqa.snippets`.
 """
 
 from __future__ import annotations
@@ -12,23 +13,24 @@ import os
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from operator import itemgetter
 from typing import Any
 
 from dlqa import query as query_mod
 from dlqa.engine import queries as wq
-from dlqa.engine.evaluate import matching_docs, scored_docs
 from dlqa.engine.segments import answer_docnum, column_lookup
 from dlqa.errors import DlqaError
+from dlqa.matching import plan
+from dlqa.ranking import rank
 from dlqa.reposts import by_date, merge_reposts, repost_table
 from dlqa.results import Hit, SearchResults, answer_fields, make_hit, seen_on
-from dlqa.store.documents import BODY_COLUMN, DATE_FIELD
+from dlqa.store.documents import BODY_COLUMN, DATE_FIELD, decode_body
 from dlqa.store.manifest import VERSION_FILE
 from dlqa.store.opening import DAMAGE_ERRORS, damaged_error, open_index
+from dlqa.substance import is_near_empty, substantive_first
 from dlqa.suggest import suggest
 from dlqa.textutil import fold
 
-__all__ = ["SORTS", "Filters", "Hit", "Ranking", "SearchResults", "get_answer", "open_searcher", "rank",
+__all__ = ["SORTS", "Filters", "Hit", "Matched", "SearchResults", "get_answer", "match", "open_searcher",
            "search"]
 
 
@@ -65,9 +67,11 @@ def search(index_dir: str | os.PathLike[str], query: str, limit: int = 10, page:
     """Answers matching `query`, best first; `page` counts from 1 in steps of `limit`.
 
     Reposts of one answer (same own link, or the same normalised text) are merged into one
-    hit listing every page in `seen_in`, and `total` counts merged answers. With `expand`,
-    glossary names find their other names too, answers matching what was typed ranked first.
-    `sort="date"` puts the newest dated answers first and undated ones last.
+    hit listing every page in `seen_in`, and `total` counts merged answers matching every
+    term; when fewer than `limit` do, answers matching part of the query follow (`partial`,
+    each hit's `missing`). With `expand`, terms find their glossary synonyms, inflections and
+    related concepts too, what was typed ranked first. `sort="date"` lists the answers
+    matching every term, newest first and undated ones last. Near-empty answers come last.
 
     Raises `QueryError` for a malformed query (before touching the index) and `NoIndexError`
     when there is no index.
@@ -80,58 +84,88 @@ def search(index_dir: str | os.PathLike[str], query: str, limit: int = 10, page:
     with open_searcher(index_dir) as opened:
         try:
             searcher = opened.searcher
-            ranking = rank(opened, tree, filters, sort, expand)
-            built, ranked, groups = ranking.built, ranking.ranked, ranking.groups
+            matched = match(opened, tree, filters, sort, expand, page * limit)
+            planned, ranked, full, partial = matched.planned, matched.ranked, matched.full, matched.partial
+            bodies = opened.bodies()
+            listed = substantive_first(full + partial, lambda members: is_near_empty(
+                decode_body(bodies(members[0][0]))), page * limit)
             hits = []
-            for members in groups[(page - 1) * limit : page * limit]:
+            for members in listed[(page - 1) * limit : page * limit]:
                 best, score = members[0]
-                hit = make_hit(answer_fields(searcher, best, opened.bodies()), built.terms)
+                hit = make_hit(answer_fields(searcher, best, bodies), planned.terms)
                 hit.score = score
+                hit.missing = ranked.missing.get(best, [])
                 hit.seen_in = [seen_on(searcher.stored_fields(doc)) for doc, _ in members]
                 hits.append(hit)
-            suggestion = None
-            if not groups:
-                suggestion = suggest(searcher, query, tree, ranking.word_freq)
+            suggestion = unmatched = None
+            if not listed:
+                def finds(text: str) -> bool:
+                    return _finds(searcher, text, matched.word_freq, matched.extra, opened, expand)
+
+                suggestion, unmatched = suggest(searcher, query, tree, matched.word_freq, finds)
         except DlqaError:
             raise
         except DAMAGE_ERRORS as error:
             opened.broken = True
             raise damaged_error(index_dir, " ".join(str(error).split())) from None
-    return SearchResults(query=query, total=len(groups), with_reposts=len(ranked), page=page,
-                         limit=limit, results=hits,
-                         expansions=built.expansions, suggestion=suggestion)
+    return SearchResults(query=query, total=len(full), with_reposts=len(ranked.full), page=page,
+                         limit=limit, results=hits, expansions=planned.expansions,
+                         suggestion=suggestion, partial=len(partial), unmatched=unmatched)
+
+
+def _finds(searcher: Any, text: str, word_freq: Callable[[str], int], extra: list[Any],
+           opened: _Opened, expand: bool) -> bool:
+    """Whether the query `text` lists any answer (for checking a "did you mean")."""
+    try:
+        planned = plan(query_mod.parse(text), word_freq, expand=expand)
+    except DlqaError:
+        return False
+    return bool(rank(searcher, planned, extra, opened.tables, lambda doc: "").docs)
 
 
 @dataclass
-class Ranking:
+class Matched:
     """What a query matched in one searcher, before any hit is made: `search` pages through
-    `groups`, `dlqa search --files` lists their pages."""
+    `full` then `partial`, `dlqa search --files` lists their pages."""
 
-    built: Any
-    #: (docnum, score) of every matching answer, best first.
-    ranked: list[tuple[int, float]]
-    #: `ranked` with reposts merged (each group in rank order), in the order asked for.
-    groups: list[list[tuple[int, float]]]
+    planned: Any
+    ranked: Any
+    #: Answers matching every content term, reposts merged (each group in rank order), in the
+    #: order asked for.
+    full: list[list[tuple[int, float]]]
+    #: Answers matching only some, listed after `full` when it holds fewer than `wanted`.
+    partial: list[list[tuple[int, float]]]
     word_freq: Callable[[str], int]
+    extra: list[Any]
 
 
-def rank(opened: _Opened, tree: Any, filters: Filters | None = None, sort: str = "relevance",
-         expand: bool = True) -> Ranking:
-    """Match a parsed query (`query.parse`) in an `open_searcher`, filter, rank, merge reposts
-    and order; raises what the engine raises on a damaged index (callers say so)."""
+def match(opened: _Opened, tree: Any, filters: Filters | None = None, sort: str = "relevance",
+          expand: bool = True, wanted: int = 10) -> Matched:
+    """Match a parsed query (`query.parse`) in an `open_searcher`: filter, rank (`dlqa.ranking`),
+    merge reposts and order; `wanted` is how many results the caller lists. Raises what the
+    engine raises on a damaged index (callers say so)."""
     searcher = opened.searcher
 
     def word_freq(word: str) -> int:
         word = word.lower()
         return searcher.doc_frequency("body", word) + searcher.doc_frequency("title", word)
 
-    built = query_mod.build(tree, word_freq, expand=expand)
+    planned = plan(tree, word_freq, expand=expand)
     extra = (filters or Filters()).queries()
-    ranked = _ranked_docs(searcher, tree, built, extra, word_freq, opened.tables)
-    groups = merge_reposts(searcher, ranked, opened.repost_table())
+    bodies = opened.bodies()
+
+    def text_of(doc: int) -> str:
+        return fold(f"{searcher.stored_fields(doc).get('title') or ''}\n{decode_body(bodies(doc))}")
+
+    ranked = rank(searcher, planned, extra, opened.tables, text_of, wanted)
+    groups = merge_reposts(searcher, ranked.docs, opened.repost_table())
+    full = [members for members in groups if members[0][0] in ranked.full]
+    partial = [members for members in groups if members[0][0] not in ranked.full]
+    if len(full) >= wanted or sort == "date":
+        partial = []  # (a date order lists the answers matching every term)
     if sort == "date":
-        groups = by_date(searcher, groups, opened.column)
-    return Ranking(built, ranked, groups, word_freq)
+        full = by_date(searcher, full, opened.column)
+    return Matched(planned, ranked, full, partial, word_freq, extra)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -249,28 +283,6 @@ def open_searcher(index_dir: str | os.PathLike[str]) -> Iterator[_Opened]:
 def _close_quietly(searcher: Any) -> None:
     with contextlib.suppress(Exception):
         searcher.close()
-
-
-def _ranked_docs(searcher: Any, tree: Any, built: Any, extra: list[Any], word_freq: Any,
-                 tables: dict[Any, Any] | None = None) -> list[tuple[int, float]]:
-    """(docnum, score) of every matching answer, best first (ties: lower docnum first).
-
-    Scores are exactly those of `searcher.search(query, limit=None)`, computed by
-    `dlqa.engine.evaluate` without Whoosh's per-posting matcher overhead. With expansions, answers
-    that match the query as typed come before those found only through another name of a
-    concept, whatever their scores.
-    """
-    final = wq.And([built.query, *extra]) if extra else built.query
-    found: dict[Any, Any] = {}  # the typed query's terms are inside the expanded one
-    # Best score first, ties in document order: sorted by document, then (stably) by score.
-    scored = sorted(scored_docs(searcher, final, tables, found).items())
-    scored.sort(key=itemgetter(1), reverse=True)
-    if not built.expansions:
-        return scored
-    typed = query_mod.build(tree, word_freq, expand=False)
-    exact = matching_docs(searcher, wq.And([typed.query, *extra]) if extra else typed.query, found)
-    scored.sort(key=lambda item: item[0] not in exact)  # stable: rank order within each
-    return scored
 
 
 def get_answer(index_dir: str | os.PathLike[str], answer_id: str) -> Hit | None:

@@ -35,5 +35,6 @@ CHROME_MARKERS = (
 
 
 def result_ids(data: dict) -> set[str]:
-    """The answer ids of a `search --json` result."""
-    return {result["id"] for result in data["results"]}
+    """The ids of the answers a `search --json` result says match every term (partial matches,
+    listed after them with their `missing` terms, left out)."""
+    return {result["id"] for result in data["results"] if not result.get("missing")}

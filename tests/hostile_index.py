@@ -20,6 +20,8 @@ from tests.helpers import CORPUS, FIXTURES
 HOSTILE_PAGE = FIXTURES / "hostile" / "zhihu_hostile.html"
 #: A word only the hostile page holds (its two answers).
 HOSTILE_WORD = "梯度裁剪"
+#: The word as a strict query: quoted, so answers on related concepts are not listed after it.
+HOSTILE_QUERY = f'"{HOSTILE_WORD}"'
 #: Page text that must show literally, never act.
 HOSTILE_LITERALS = ("<script>window.__pwned=4", "\"><img src=x onerror=window.__pwned=2>",
                     "javascript:window.__pwned=5")

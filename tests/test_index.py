@@ -79,7 +79,7 @@ def test_a_changed_file_replaces_its_answers(corpus_copy, tmp_path):
     assert report.replaced == len(parse_file(target).answers) == old_answers
     assert report.added == 0
     assert doc_count(index_dir) == before
-    hits = search(index_dir, marker).results
+    hits = search(index_dir, f'"{marker}"').results  # quoted: the exact words, no partial matches
     assert [hit.source_file for hit in hits] == [str(target.resolve())]
 
 

@@ -16,9 +16,16 @@ def words(node: q.Node) -> list[str]:
     """The term texts of a tree, depth first (to compare structure without spelling it out)."""
     if isinstance(node, q.Term):
         return [node.text]
-    if isinstance(node, q.Not):
+    if isinstance(node, (q.Not, q.Must)):
         return words(node.child)
     return [text for child in node.children for text in words(child)]
+
+
+def test_plus_marks_a_required_term():
+    tree = q.parse("+正则化 过拟合")
+    assert tree == q.And((q.Must(q.Term("正则化")), q.Term("过拟合")))
+    assert q.parse("+(过拟合 OR 泛化)") == q.Must(q.Or((q.Term("过拟合"), q.Term("泛化"))))
+    assert q.parse("c++") == q.Term("c++")  # a plus inside or after a word is the word's
 
 
 def test_juxtaposition_is_and():

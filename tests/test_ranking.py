@@ -17,7 +17,7 @@ from dlqa.search import search
 JUDGED = Path(__file__).parent / "judged" / "queries.json"
 K = 10
 #: Means measured with glossary expansion on (the default); a change may lose at most MARGIN.
-BASELINE = {"recall": 0.856, "ndcg": 0.830}
+BASELINE = {"recall": 0.936, "ndcg": 0.859}  # (#14's partial matches and concepts: 0.856, 0.830 before)
 MARGIN = 0.03
 
 

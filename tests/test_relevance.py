@@ -154,6 +154,11 @@ def test_dlqa_ranking_does_not_fall_below_the_floors(results, capsys):
             f"{JUDGED.floors[metric]:.3f} in tests/relevance/judged.json")
 
 
+def test_dlqa_returns_something_for_every_query_with_a_relevant_answer(results):
+    empty = [score.query.query for score in results["dlqa"] if score.empty]
+    assert not empty, f"dlqa lists nothing for {empty}, although a judged answer is relevant"
+
+
 def test_both_engines_answer_every_query_and_one_query_can_be_shown(results):
     for engine in relevance.ENGINES:
         assert [score.query.id for score in results[engine]] == [q.id for q in JUDGED.queries]

@@ -23,7 +23,13 @@ from dlqa import Library
 from dlqa.web import server as web
 from dlqa.web import views
 from tests.helpers import CORPUS, ROOT
-from tests.hostile_index import HOSTILE_LITERALS, HOSTILE_PAGE, HOSTILE_WORD, hostile_index
+from tests.hostile_index import (
+    HOSTILE_LITERALS,
+    HOSTILE_PAGE,
+    HOSTILE_QUERY,
+    HOSTILE_WORD,
+    hostile_index,
+)
 
 ENV = {**os.environ, "PYTHONPATH": str(ROOT)}
 #: Every tag our templates write; anything else in a page came from page text.
@@ -118,12 +124,16 @@ def test_search_page_shows_what_the_cli_shows(base_url: str) -> None:
     page = assert_inert(html)
     data = json.loads(get(search_url(base_url + "api/search", "过拟合"))[2])
     results = page.classes("result")
-    assert len(results) == 4 == data["total"]
+    assert data["total"] == 4  # the four answers saying 过拟合; related concepts may follow
+    assert len(results) == len(data["results"]) == data["total"] + data["partial"]
     text = "".join(page.text)
     for hit in data["results"]:
         assert hit["title"] in text and hit["author"] in text and hit["id"] in text
         assert {"href": hit["link"], "class": "link", "rel": "noopener noreferrer nofollow"} in page.classes("link")
-    assert "1–4 of 4 answers" in text and "过拟合 → 过度拟合" in text
+        if hit["missing"]:
+            assert f"missing: {', '.join(hit['missing'])}" in text
+    listed = data["total"] + data["partial"]
+    assert f"1–{listed} of {listed} answers (4 matching every term)" in text and "过拟合 → 过度拟合" in text
     assert html.count("<mark>过拟合</mark>") >= 4
 
 
@@ -154,14 +164,14 @@ def test_api_errors_are_json(base_url: str) -> None:
 
 
 def test_hostile_page_text_is_shown_never_run(base_url: str) -> None:
-    status, _, html = get(search_url(base_url, HOSTILE_WORD))
+    status, _, html = get(search_url(base_url, HOSTILE_QUERY))
     assert status == 200
     page = assert_inert(html)
     assert len(page.classes("result")) == 2
     text = "".join(page.text)
     assert "<script>window.__pwned=1" in text  # the title, literally
     assert '"><img src=x onerror=window.__pwned=2>' in text  # the author, literally
-    for result in json.loads(get(search_url(base_url + "api/search", HOSTILE_WORD))[2])["results"]:
+    for result in json.loads(get(search_url(base_url + "api/search", HOSTILE_QUERY))[2])["results"]:
         status, _, html = get(f"{base_url}answer/{result['id']}?q={quote(HOSTILE_WORD)}")
         assert status == 200
         page = assert_inert(html)
@@ -231,7 +241,11 @@ def test_paging_walks_every_result_once(base_url: str) -> None:
                  if tag == "a" and (attrs.get("href") or "").startswith("/answer/")]
         following = [attrs["href"] for tag, attrs in page.tags if tag == "a" and attrs.get("rel") == "next"]
         url = base_url.rstrip("/") + following[0] if following else ""
-    assert total > 10 and len(seen) == total == len(set(seen))
+    # Every answer matching every term, once, in the order one long page lists them; past
+    # them the last pages may go on into answers matching part of the query (`partial`).
+    everything = json.loads(get(search_url(base_url + "api/search", "深度学习", limit="200"))[2])
+    full = [f"/answer/{hit['id']}" for hit in everything["results"][:total]]
+    assert total > 10 and len(seen) == len(set(seen)) >= total and seen[:total] == full
 
 
 def test_a_commit_is_seen_without_a_restart(tmp_path: Path) -> None:

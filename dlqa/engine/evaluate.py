@@ -195,13 +195,28 @@ def _context(seg: _Segment) -> Any:
 
 
 def _generic(q: Any, seg: _Segment) -> _Part:
-    """Any other query: step through the matcher Whoosh builds for it."""
+    """Any other query: step through the matcher Whoosh builds for it.
+
+    Within one search the same query (a wildcard walking the whole lexicon) may be asked for
+    again, by a scored and an unscored pass: its result is kept in `seg.found`."""
+    key = None
+    if seg.found is not None:
+        try:
+            key = ("generic", q, seg.scored)
+            kept = seg.found.get(key) or (None if seg.scored else seg.found.get(("generic", q, True)))
+        except TypeError:  # pragma: no cover - an unhashable query type
+            key = kept = None
+        if kept is not None:
+            scores, kind = kept
+            return _Part(dict(scores) if seg.scored else dict.fromkeys(scores, 1.0), kind)
     matcher = q.matcher(seg.searcher, _context(seg))
     scores: dict[int, float] = {}
     scored = seg.scored
     while matcher.is_active():
         scores[matcher.id()] = matcher.score() if scored else 1.0
         matcher.next()
+    if key is not None:
+        seg.found[key] = (dict(scores), type(matcher))
     return _Part(scores, type(matcher))
 
 

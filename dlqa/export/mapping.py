@@ -76,6 +76,7 @@ def index_mapping(analyzer: str = "ik") -> dict[str, Any]:
                 "score": {"type": "float"},
                 "snippet": _text(),
                 "matched": keyword,
+                "missing": keyword,
                 "seen_in": {
                     "properties": {name: keyword for name in ("id", "page_url", "url", "source_file", "site")}
                     | {"title": _text()},

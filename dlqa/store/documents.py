@@ -61,7 +61,20 @@ def document(page: Page, answer: Answer, signature: dict[str, Any] | None) -> di
     values[DATE_FIELD] = normalise_date(answer.posted_at)
     values[REPOSTS_FIELD] = repost_column_value(url_key(answer.url, page.page_url, page.question_url),
                                                 text_key(answer.body or ""))
+    if answer.floor is not None and values["title"]:
+        _title_stored_only(values)
     return {name: value for name, value in values.items() if value is not None and value not in ("", b"")}
+
+
+def _title_stored_only(values: dict[str, Any]) -> None:
+    """A forum reply keeps its thread's title for display but is not indexed under it.
+
+    Every reply of a thread inherits the title: indexed, "mark" and "+1" replies matched any
+    query naming the thread's topic. The title belongs to the opening post (floor None).
+    """
+    values["_stored_title"] = values["title"]
+    values["title"] = " "  # present, so Whoosh stores `_stored_title`; no words to index
+    values["title" + schema.GRAMS_SUFFIX] = None
 
 
 def _clean(value: Any) -> Any:

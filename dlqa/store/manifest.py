@@ -18,7 +18,7 @@ from typing import Any
 from dlqa.store.location import INDEX_FOLDER
 
 #: Bump when the schema or the meaning of a field changes: older indexes must be rebuilt.
-SCHEMA_VERSION = 6  # v6: repost keys as one fixed-width column (v5: compact postings)
+SCHEMA_VERSION = 7  # v7: forum replies not indexed under the thread title (v6: repost keys column)
 VERSION_FILE = "dlqa-index.json"
 FILES_CACHE = "dlqa-files.json"
 

@@ -67,16 +67,19 @@ def search(library: Library, query: str, limit: int = 10, page: int = 1,
 
 def iter_search(library: Library, query: str, options: Options = Options(),
                 page_size: int = 1000) -> tuple[int, Iterator[dict[str, Any]]]:
-    """(total, every result of `query` in rank order), fetched a page at a time: memory holds one
+    """(total, every answer matching all of `query`'s terms, in rank order), fetched a page at a time: memory holds one
     page whatever the library's size. Each page re-runs the ranking (~0.25 s for a query matching
     most of 10k answers), hence large pages."""
     first = search(library, query, limit=page_size, page=1, options=options)
     total = first.data["total"]
 
     def results() -> Iterator[dict[str, Any]]:
-        yield from first.data["results"]
+        # The answers matching every term: a page that runs short of them also lists answers
+        # matching part of the query (each with what it is `missing`), which an export leaves out.
+        yield from (hit for hit in first.data["results"] if not hit.get("missing"))
         for page in range(2, (total + page_size - 1) // page_size + 1):
-            yield from search(library, query, limit=page_size, page=page, options=options).data["results"]
+            found = search(library, query, limit=page_size, page=page, options=options).data["results"]
+            yield from (hit for hit in found if not hit.get("missing"))
 
     return total, results()
 

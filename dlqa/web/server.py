@@ -183,7 +183,7 @@ class Handler(BaseHTTPRequestHandler):
         hits = [{**result, "snippet_parts": views.highlighted_parts(result.get("snippet") or "", spans)}
                 for result, spans in zip(data["results"], found.spans, strict=True)]
         self._send_page(HTTPStatus.OK, "search.html", form=form, results=data, hits=hits,
-                        paging=views.paging(data["total"], page, limit, len(hits)))
+                        paging=views.paging(data["total"] + data.get("partial", 0), page, limit, len(hits)))
 
     def _answer_page(self, answer_id: str, params: dict[str, str]) -> None:
         back = {"q": params.get("q", "")[:MAX_QUERY_CHARS]}
