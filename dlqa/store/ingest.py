@@ -70,6 +70,9 @@ LOCK_TIMEOUT = 10.0
 #: Leftovers of a killed process: Whoosh's TOC temp files and our JSON temp files.
 _STALE_TEMP = re.compile(r"^(_MAIN_[0-9]+\.toc\.[0-9.]+|\.tmp-.*\.json)$")
 
+#: `progress(done, total, path)` after each file. A callback that also has a `stage(name)`
+#: method hears what the ingest is doing between files: "checking" (which files changed),
+#: "indexing", "writing" (workers writing their last segments), "committing".
 ProgressCallback = Callable[[int, int, str], None]
 
 
@@ -200,12 +203,17 @@ class _Ingester:
         #: Place in file order of each segment this ingest's workers wrote: (batch, run, piece).
         self.segment_order: dict[str, tuple[int, ...]] = {}
         self.batch_number = 0
+        #: Files done when the current worker batch's last file is done (None: no workers).
+        self.batch_end: int | None = None
         #: Files of segments the TOC does not list yet may lie in the folder: a commit made
         #: while workers were writing left them; removed once the workers are gone.
         self.unlisted_files = False
 
     def run(self, files: list[str], prune: bool, progress: ProgressCallback | None) -> None:
         self.progress, self.total = progress, len(files)
+        if progress:
+            progress(0, self.total, "")
+        self._stage("checking")
         try:
             work: list[Job] = []
             for file_path in files:
@@ -219,6 +227,7 @@ class _Ingester:
                     self._tick(file_path)
                 else:
                     work.append(job)
+            self._stage("indexing")
             for self.batch_number, batch in enumerate(_batches(work)):
                 self._index_batch(batch)
                 self._commit()
@@ -265,12 +274,14 @@ class _Ingester:
         size = sum(job.size for job in batch)
         if self.jobs > 1 and len(batch) > 1 and size >= _parallel_min_bytes():
             load_segmenter()  # once, before forking: the workers share the loaded dictionary
+            self.batch_end = self.done + len(batch)
             try:
                 left = workers.index_in_workers(self.ix, workers.split_runs(batch, self.jobs), index_file,
                                                 self._book, self._tick, self.clock.due, self._commit_pieces)
             except WorkerWriteError as error:
                 raise write_error(self.path, error.os_error) from None
             self.segments += left
+            self.batch_end = None
             return
         for job in batch:
             if self.uncommitted_since is None:
@@ -316,9 +327,16 @@ class _Ingester:
         self.pending += 1
 
     def _tick(self, file_path: str) -> None:
+        self.done += 1
         if self.progress:
             self.progress(self.done, self.total, file_path)
-        self.done += 1
+            if self.done == self.batch_end:  # the workers' last segments are being written
+                self._stage("writing")
+
+    def _stage(self, name: str) -> None:
+        stage = getattr(self.progress, "stage", None)
+        if stage is not None:
+            stage(name)
 
     def _unchanged(self, old: _FileState) -> None:
         self.report.unchanged += old.answers
@@ -347,6 +365,7 @@ class _Ingester:
             segments, self.segments = self.segments, []
             if not remove_unlisted:
                 writer.others_writing = True
+            self._stage("committing")
             try:
                 with _sigint_deferred():
                     writer.commit(mergetype=merge_policy(self.clear_first, segments, self.segment_order))
@@ -356,6 +375,8 @@ class _Ingester:
                     self.cache_dirty = True
             except OSError as error:  # Whoosh released its lock; the previous TOC still stands
                 raise write_error(self.path, error) from None
+            if self.done < self.total and self.done != self.batch_end:
+                self._stage("indexing")
         if self.cache_dirty:
             # Only a cache: when it cannot be written, the next ingest rebuilds it from the index.
             with contextlib.suppress(OSError):
