@@ -72,6 +72,7 @@ def test_ctrl_c_keeps_the_files_committed_by_time(tmp_path, jobs):
     on_disk = {path.name.split(".")[0] for path in index_dir.iterdir()
                if path.name.startswith("MAIN_") and path.name != "MAIN_WRITELOCK"}
     assert on_disk == {segment.segment_id() for segment in open_index(index_dir)._segments()}
+    assert not (index_dir / "MAIN.tmp").exists()
 
 
 def test_the_commit_clock_waits_longer_as_the_ingest_goes_on(monkeypatch):

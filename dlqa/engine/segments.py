@@ -155,12 +155,14 @@ def merge_policy(clear: bool, segments: list[Any],
 
 
 def remove_unlisted_files(ix: Any) -> None:
-    """Delete segment files the index's TOC does not list (what Whoosh's commit does when
-    nothing else is writing): merged-away segments and pieces of a stopped ingest."""
+    """Delete segment files the index's TOC does not list, and the writers' temporary folder
+    (what Whoosh's commit does when nothing else is writing): merged-away segments and pieces
+    of a stopped ingest."""
     from whoosh.index import clean_files
 
     toc = ix._read_toc()
     clean_files(ix.storage, ix.indexname, toc.generation, toc.segments)
+    ix.storage.temp_storage(f"{ix.indexname}.tmp").destroy()  # the writers' shared temp folder
 
 
 def column_lookup(reader: Any, name: str) -> Callable[[int], Any]:
