@@ -82,6 +82,7 @@ def test_the_commit_clock_waits_longer_as_the_ingest_goes_on(monkeypatch):
     assert not clock.due(9.9) and clock.due(10)
     now[0] += 90  # 90 s in: a third of it, 30 s, between commits
     assert not clock.due(29) and clock.due(30)
+    assert not clock.due(30, seconds_left=9)  # the batch's own commit is near
 
 
 def test_an_in_process_ingest_commits_when_its_time_is_up(corpus_copy, tmp_path, monkeypatch):

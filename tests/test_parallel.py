@@ -256,7 +256,7 @@ def test_a_worker_that_dies_keeps_the_pieces_it_handed_over(tmp_path, corpus_ind
     rounds: list[list[tuple[int, int]]] = []
     runs = [[Job("a", {}), Job("b", {}), Job("c", {})], [Job("d", {})]]
     index_in_workers(open_index(index_dir), runs, _die_on_second, seen.append,
-                     piece_done=lambda seconds: True,
+                     piece_done=lambda seconds, seconds_left: True,
                      on_pieces=lambda pieces: rounds.append([place for place, _ in pieces]))
     outcome = {result.path: result.error for result in seen}
     assert outcome["a"] is None and outcome["d"] is None

@@ -59,7 +59,8 @@ BATCH_BYTES = 32 * 1024 * 1024
 #: Commit by time too, so Ctrl-C or a kill loses little: whenever this many seconds of work
 #: are ready, or a third of the time the ingest has run so far if that is longer. Each commit
 #: adds one segment per worker and many small segments slow every search, so a long ingest
-#: commits less often: 10 s apart at first, about 11 commits in 5 minutes instead of 30.
+#: commits less often: 10 s apart at first, about 11 commits in 5 minutes instead of 30; and
+#: no extra commit is made when the batch should end within those 10 s anyway.
 #: `DLQA_COMMIT_SECONDS` (hidden, for tests) overrides the seconds.
 COMMIT_SECONDS = 10.0
 COMMIT_GROWTH = 1 / 3
@@ -83,9 +84,12 @@ class CommitClock:
         self.started = time.monotonic()
         self.seconds = _commit_seconds() if seconds is None else seconds
 
-    def due(self, elapsed: float) -> bool:
-        """True when `elapsed` seconds of uncommitted work are enough for a commit now."""
-        return elapsed >= max(self.seconds, COMMIT_GROWTH * (time.monotonic() - self.started))
+    def due(self, elapsed: float, seconds_left: float = float("inf")) -> bool:
+        """True when `elapsed` seconds of uncommitted work are enough for a commit now, and
+        the batch is not expected to end within `COMMIT_SECONDS` anyway (`seconds_left`):
+        its own commit comes soon, and an extra one would add a segment per worker."""
+        interval = max(self.seconds, COMMIT_GROWTH * (time.monotonic() - self.started))
+        return elapsed >= interval and seconds_left >= self.seconds
 
 
 @dataclass

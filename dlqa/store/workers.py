@@ -72,15 +72,15 @@ def index_in_workers(ix: SegmentIndex, runs: list[list[Job]],
                      index_file: Callable[[Any, Job], FileResult],
                      on_file: Callable[[FileResult], None],
                      on_progress: Callable[[str], None] | None = None,
-                     piece_done: Callable[[float], bool] | None = None,
+                     piece_done: Callable[[float, float], bool] | None = None,
                      on_pieces: Callable[[list[Piece]], None] | None = None) -> list[Any]:
     """Index each run in its own forked worker; return the finished segments in run order.
 
     `index_file(writer, job)` does one file (the same function a one-process ingest uses);
     `on_progress` hears of each file as a worker finishes it, and `on_file` gets every file's
-    outcome once the segment holding it exists. `piece_done(seconds)` tells a worker, after
-    each file, whether the segment it has been writing for that long is to be handed over
-    now (a piece): the rest of its run goes into a new segment. Whenever every worker still
+    outcome once the segment holding it exists. `piece_done(seconds, seconds_left)` tells a
+    worker, after each file, whether the segment it has been writing for `seconds` (with its
+    run's end expected in `seconds_left`) is to be handed over now (a piece): the rest of its run goes into a new segment. Whenever every worker still
     running has handed over a piece, `on_pieces` gets them (the ingest commits them); the
     pieces it was not given are returned. A worker that crashes or dies fails the files of
     its unfinished piece; one that cannot write raises `WorkerWriteError` here, after every
@@ -164,8 +164,15 @@ def index_in_workers(ix: SegmentIndex, runs: list[list[Job]],
             receiver.close()
 
 
+def _seconds_left(elapsed: float, bytes_left: int, run: list[Job]) -> float:
+    """The time the rest of `run` should take at the pace so far (by bytes)."""
+    total = sum(max(job.size, 1) for job in run)
+    done = total - bytes_left
+    return elapsed * bytes_left / done if done > 0 else float("inf")
+
+
 def _worker(ix: SegmentIndex, run: list[Job], index_file: Callable[[Any, Job], FileResult],
-            sender: Any, piece_done: Callable[[float], bool] | None = None) -> None:
+            sender: Any, piece_done: Callable[[float, float], bool] | None = None) -> None:
     """Child process: index `run` into segments, send them back, then exit.
 
     Ctrl-C reaches the whole process group; the parent decides what happens, so the child
@@ -179,11 +186,11 @@ def _worker(ix: SegmentIndex, run: list[Job], index_file: Callable[[Any, Job], F
 
 
 def work(ix: SegmentIndex, run: list[Job], index_file: Callable[[Any, Job], FileResult],
-         sender: Any, parent: int, piece_done: Callable[[float], bool] | None = None) -> None:
+         sender: Any, parent: int, piece_done: Callable[[float, float], bool] | None = None) -> None:
     """A worker's job: index `run` into segments and send them through `sender`.
 
-    After each file, `piece_done(seconds the segment has been open)` may say to hand the
-    segment over now ("piece"), so the parent can commit it while the rest of the run goes
+    After each file, `piece_done(seconds the segment has been open, seconds the rest of the
+    run should take)` may say to hand the segment over now ("piece"), so the parent can commit it while the rest of the run goes
     on into a new one; the last segment is sent as "segment" (None: no answers in it).
     Stops without a segment as soon as process `parent` is gone (killed, or its terminal
     closed): a sibling worker still holds the pipe's read end, so sends would not fail, and
@@ -192,11 +199,15 @@ def work(ix: SegmentIndex, run: list[Job], index_file: Callable[[Any, Job], File
     writer = None
     try:
         writer, opened = postings.worker_writer(ix), time.monotonic()
+        began, left = opened, sum(max(job.size, 1) for job in run)
         for number, job in enumerate(run, start=1):
             if os.getppid() != parent:
                 return
             sender.send(("file", index_file(writer, job)))
-            if number < len(run) and piece_done is not None and piece_done(time.monotonic() - opened):
+            left -= max(job.size, 1)
+            now = time.monotonic()
+            if number < len(run) and piece_done is not None \
+                    and piece_done(now - opened, _seconds_left(now - began, left, run)):
                 if os.getppid() != parent:
                     return
                 segment = postings.finish_segment(writer)
