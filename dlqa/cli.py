@@ -163,18 +163,12 @@ def ingest(
 
 def _ingest_with_progress(library: Library, paths: list[str], rebuild: bool, prune: bool,
                           wait: float | None = None, jobs: int | None = None) -> IngestReport:
-    """`ingest` with a rich progress bar on stderr (only used when stderr is a terminal)."""
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
-
+    """`ingest` with a progress line on stderr (only used when stderr is a terminal): files
+    done, rate, time left, and the stage (writing, committing) after the last file."""
     from dlqa.render_human import make_console
+    from dlqa.render_progress import progress_on
 
-    columns = (TextColumn("ingest"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.description}"))
-    with Progress(*columns, console=make_console(stderr=True), transient=True) as bar:
-        task = bar.add_task("", total=None)
-
-        def progress(done: int, total: int, path: str) -> None:
-            bar.update(task, completed=done, total=total, description=Path(path).name if path else "")
-
+    with progress_on(make_console(stderr=True)) as progress:
         return library.ingest(paths, rebuild=rebuild, prune=prune, progress=progress, wait=wait,
                               jobs=jobs)
 

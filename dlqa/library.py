@@ -112,7 +112,9 @@ class Library:
                progress: ProgressCallback | None = None, wait: float | None = None) -> IngestReport:
         """Add files, folders and globs; unchanged files are skipped, changed ones replaced.
 
-        `progress(done, total, path)` hears of every file; `jobs` worker processes index
+        `progress(done, total, path)` hears of every file (and `progress.stage(name)`, if the
+        callback has that method, of the stages between: see `store.ingest.ProgressCallback`);
+        `jobs` worker processes index
         large batches (default: the usable cores); `wait` bounds the wait for another ingest.
         One bad file is reported in `report.failures` and never stops the batch.
         """

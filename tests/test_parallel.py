@@ -246,3 +246,19 @@ def _real_file(corpus_index: Path):
         return index_file(writer, Job(str(SEEDS[0]), {"size": 1, "mtime_ns": 1}))
 
     return run
+
+
+def test_a_worker_that_dies_keeps_the_pieces_it_handed_over(tmp_path, corpus_index):
+    """With a piece after every file, "a" was handed over before the worker died on "b"."""
+    index_dir = tmp_path / "index"
+    shutil.copytree(corpus_index, index_dir)
+    seen: list[FileResult] = []
+    rounds: list[list[tuple[int, int]]] = []
+    runs = [[Job("a", {}), Job("b", {}), Job("c", {})], [Job("d", {})]]
+    index_in_workers(open_index(index_dir), runs, _die_on_second, seen.append,
+                     piece_done=lambda seconds, seconds_left: True,
+                     on_pieces=lambda pieces: rounds.append([place for place, _ in pieces]))
+    outcome = {result.path: result.error for result in seen}
+    assert outcome["a"] is None and outcome["d"] is None
+    assert "exit code 3" in outcome["b"] and "exit code 3" in outcome["c"]
+    assert sorted(place for handed in rounds for place in handed) == [(0, 0), (1, 0)]

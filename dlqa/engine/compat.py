@@ -36,6 +36,8 @@ CLASS_INTERNALS: tuple[tuple[Any, str, str], ...] = (
     (SegmentWriter, "_flush_segment", "postings.CompactSegmentWriter writes its pool"),
     (SegmentWriter, "_finalize_segment", "postings.finish_segment (ingest workers)"),
     (SegmentWriter, "_close_segment", "postings.abandon (ingest workers)"),
+    (SegmentWriter, "_commit_toc", "postings.CompactSegmentWriter keeps workers' unfinished files"),
+    (SegmentWriter, "_finish", "postings.CompactSegmentWriter keeps workers' temporary folder"),
     (FileIndex, "_read_toc", "segments.SegmentIndex.reader"),
     (FileStorage, "_fpath", "codec.SegmentStorage.open_file"),
     (whoosh3.W3PerDocReader, "_get_column_file", "codec.OpenColumnsReader"),

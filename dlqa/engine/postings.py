@@ -169,6 +169,24 @@ class CompactSegmentWriter(SegmentWriter):
     def __init__(self, ix: Any, **kwargs: Any) -> None:
         super().__init__(ix, **kwargs)
         self.pool = CompactPool()
+        #: True while ingest workers write segments into the same folder: Whoosh's commit
+        #: would delete every segment file its TOC does not name (theirs included) and the
+        #: temporary folder all writers of an index share. The ingest calls
+        #: `segments.remove_unlisted_files` once they have stopped.
+        self.others_writing = False
+
+    def _commit_toc(self, segments: list[Any]) -> None:
+        if not self.others_writing:
+            super()._commit_toc(segments)
+            return
+        from whoosh.index import TOC
+
+        TOC(self.schema, segments, self.generation).write(self.storage, self.indexname)
+
+    def _finish(self) -> None:
+        if self.others_writing:
+            self._tempstorage = _SharedTempFolder()
+        super()._finish()
 
     def _flush_segment(self) -> None:
         self.perdocwriter.close()
@@ -177,6 +195,13 @@ class CompactSegmentWriter(SegmentWriter):
         self.fieldwriter.close()
         if lengths:
             lengths.close()
+
+
+class _SharedTempFolder:
+    """Stands in for the temporary folder at a commit made while workers still use it."""
+
+    def destroy(self) -> None:
+        """Left for the last writer to remove."""
 
 
 def segment_writer(ix: Any, **kwargs: Any) -> SegmentWriter:

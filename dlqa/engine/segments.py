@@ -29,7 +29,7 @@ from dlqa.engine.queries import Prefix, Term
 
 __all__ = ["DAMAGE_ERRORS", "LockError", "SegmentIndex", "answer_docnum", "column_lookup",
            "create_segments", "fixed_width_table", "has_index", "has_segments", "merge_policy",
-           "open_segments", "ranked_by_whoosh"]
+           "open_segments", "ranked_by_whoosh", "remove_unlisted_files"]
 
 #: What reading a damaged index raises: I/O and decoding errors (a cut or overwritten file
 #: hands zlib, pickle and struct arbitrary bytes and offsets), and Whoosh's own
@@ -132,18 +132,37 @@ def open_segments(index_dir: str | os.PathLike[str]) -> SegmentIndex:
     return ix
 
 
-def merge_policy(clear: bool, segments: list[Any]) -> Callable[[Any, list[Any]], list[Any]]:
+def merge_policy(clear: bool, segments: list[Any],
+                 order: dict[str, tuple[int, ...]] | None = None) -> Callable[[Any, list[Any]], list[Any]]:
     """Whoosh's merge policy for a commit, plus segments written by workers.
 
     `clear` drops every old segment (a rebuild, CLEAR); otherwise small segments are merged
     as usual (MERGE_SMALL) and the workers' segments, already large, are appended as they are.
+    `order` maps segment ids of the running ingest to their place in its file order: workers
+    hand over pieces of their runs turn by turn, and sorting puts each piece where a
+    one-process ingest would have put its documents (same document order, same ties).
     """
     policy = CLEAR if clear else MERGE_SMALL
+    places = order or {}
 
     def merge(writer: Any, existing: list[Any]) -> list[Any]:
-        return list(policy(writer, existing)) + segments
+        kept = list(policy(writer, existing))
+        ours = [segment for segment in kept if segment.segment_id() in places] + segments
+        return ([segment for segment in kept if segment.segment_id() not in places]
+                + sorted(ours, key=lambda segment: places.get(segment.segment_id(), ())))
 
     return merge
+
+
+def remove_unlisted_files(ix: Any) -> None:
+    """Delete segment files the index's TOC does not list, and the writers' temporary folder
+    (what Whoosh's commit does when nothing else is writing): merged-away segments and pieces
+    of a stopped ingest."""
+    from whoosh.index import clean_files
+
+    toc = ix._read_toc()
+    clean_files(ix.storage, ix.indexname, toc.generation, toc.segments)
+    ix.storage.temp_storage(f"{ix.indexname}.tmp").destroy()  # the writers' shared temp folder
 
 
 def column_lookup(reader: Any, name: str) -> Callable[[int], Any]:

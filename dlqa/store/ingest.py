@@ -16,6 +16,7 @@ import os
 import re
 import signal
 import threading
+import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,7 +28,7 @@ from dlqa import extract
 from dlqa.analysis import load_segmenter
 from dlqa.discover import discover
 from dlqa.engine import postings
-from dlqa.engine.segments import LockError, SegmentIndex, merge_policy
+from dlqa.engine.segments import LockError, SegmentIndex, merge_policy, remove_unlisted_files
 from dlqa.errors import (
     DlqaError,
     IndexBusyError,
@@ -51,11 +52,18 @@ from dlqa.store.opening import create_index, one_line, open_index, write_error
 from dlqa.store.workers import FileResult, Job
 
 INGEST_LOCK = "dlqa-ingest.lock"
-#: Files and bytes per commit: bound memory, and an interrupted ingest keeps what it committed.
-#: Each commit adds one segment per worker, so batches are large; the hidden knob
+#: Files and bytes per commit at most: they bound memory. The hidden knob
 #: `DLQA_COMMIT_EVERY=N` overrides the file count (the crash tests commit every few files).
 BATCH_FILES = 2000
 BATCH_BYTES = 32 * 1024 * 1024
+#: Commit by time too, so Ctrl-C or a kill loses little: whenever this many seconds of work
+#: are ready, or a third of the time the ingest has run so far if that is longer. Each commit
+#: adds one segment per worker and many small segments slow every search, so a long ingest
+#: commits less often: 10 s apart at first, about 11 commits in 5 minutes instead of 30; and
+#: no extra commit is made when the batch should end within those 10 s anyway.
+#: `DLQA_COMMIT_SECONDS` (hidden, for tests) overrides the seconds.
+COMMIT_SECONDS = 10.0
+COMMIT_GROWTH = 1 / 3
 #: Below this many bytes in a batch, forking workers costs more than it saves.
 PARALLEL_MIN_BYTES = 2 * 1024 * 1024
 #: Seconds to wait for another ingest before giving up with IndexBusyError (`ingest --wait`).
@@ -63,7 +71,25 @@ LOCK_TIMEOUT = 10.0
 #: Leftovers of a killed process: Whoosh's TOC temp files and our JSON temp files.
 _STALE_TEMP = re.compile(r"^(_MAIN_[0-9]+\.toc\.[0-9.]+|\.tmp-.*\.json)$")
 
+#: `progress(done, total, path)` after each file. A callback that also has a `stage(name)`
+#: method hears what the ingest is doing between files: "checking" (which files changed),
+#: "indexing", "writing" (workers writing their last segments), "committing".
 ProgressCallback = Callable[[int, int, str], None]
+
+
+class CommitClock:
+    """When the work done since the last commit is worth committing (see `COMMIT_SECONDS`)."""
+
+    def __init__(self, seconds: float | None = None) -> None:
+        self.started = time.monotonic()
+        self.seconds = _commit_seconds() if seconds is None else seconds
+
+    def due(self, elapsed: float, seconds_left: float = float("inf")) -> bool:
+        """True when `elapsed` seconds of uncommitted work are enough for a commit now, and
+        the batch is not expected to end within `COMMIT_SECONDS` anyway (`seconds_left`):
+        its own commit comes soon, and an extra one would add a segment per worker."""
+        interval = max(self.seconds, COMMIT_GROWTH * (time.monotonic() - self.started))
+        return elapsed >= interval and seconds_left >= self.seconds
 
 
 @dataclass
@@ -179,9 +205,23 @@ class _Ingester:
         self.progress: ProgressCallback | None = None
         self.done = 0
         self.total = 0
+        self.clock = CommitClock()
+        #: When the work waiting for the next commit began (None: nothing waits).
+        self.uncommitted_since: float | None = None
+        #: Place in file order of each segment this ingest's workers wrote: (batch, run, piece).
+        self.segment_order: dict[str, tuple[int, ...]] = {}
+        self.batch_number = 0
+        #: Files done when the current worker batch's last file is done (None: no workers).
+        self.batch_end: int | None = None
+        #: Files of segments the TOC does not list yet may lie in the folder: a commit made
+        #: while workers were writing left them; removed once the workers are gone.
+        self.unlisted_files = False
 
     def run(self, files: list[str], prune: bool, progress: ProgressCallback | None) -> None:
         self.progress, self.total = progress, len(files)
+        if progress:
+            progress(0, self.total, "")
+        self._stage("checking")
         try:
             work: list[Job] = []
             for file_path in files:
@@ -195,7 +235,8 @@ class _Ingester:
                     self._tick(file_path)
                 else:
                     work.append(job)
-            for batch in _batches(work):
+            self._stage("indexing")
+            for self.batch_number, batch in enumerate(_batches(work)):
                 self._index_batch(batch)
                 self._commit()
             if prune:
@@ -209,6 +250,9 @@ class _Ingester:
                     self.writer.cancel()
             raise
         finally:
+            if self.unlisted_files:  # (every worker has stopped by now)
+                with contextlib.suppress(Exception):
+                    remove_unlisted_files(self.ix)
             if progress:
                 progress(self.total, self.total, "")
         self.report.answers_total = sum(state.answers for state in self.known.values())
@@ -234,22 +278,38 @@ class _Ingester:
 
     def _index_batch(self, batch: list[Job]) -> None:
         """Index one batch: in worker processes when it is big enough to pay for them."""
-        writer = self._open_writer()
+        self._open_writer()  # the lock, before any work
         size = sum(job.size for job in batch)
         if self.jobs > 1 and len(batch) > 1 and size >= _parallel_min_bytes():
             load_segmenter()  # once, before forking: the workers share the loaded dictionary
+            self.batch_end = self.done + len(batch)
             try:
-                self.segments += workers.index_in_workers(self.ix, workers.split_runs(batch, self.jobs), index_file,
-                                                  self._book, self._tick)
+                left = workers.index_in_workers(self.ix, workers.split_runs(batch, self.jobs), index_file,
+                                                self._book, self._tick, self.clock.due, self._commit_pieces)
             except WorkerWriteError as error:
                 raise write_error(self.path, error.os_error) from None
+            self.segments += left
+            self.batch_end = None
             return
         for job in batch:
+            if self.uncommitted_since is None:
+                self.uncommitted_since = time.monotonic()
             try:
-                result = index_file(writer, job)
+                result = index_file(self._open_writer(), job)
             except OSError as error:  # the writer spills to segment files: disk full, read-only
                 raise write_error(self.path, error) from None
             self._finished(result)
+            if self.clock.due(time.monotonic() - self.uncommitted_since):
+                self._commit()
+
+    def _commit_pieces(self, pieces: list[workers.Piece]) -> None:
+        """Commit a round of workers' pieces while the workers go on with their runs."""
+        for (run, piece), segment in pieces:
+            if segment is not None:
+                self.segment_order[segment.segment_id()] = (self.batch_number, run, piece)
+                self.segments.append(segment)
+        self.unlisted_files = True
+        self._commit(remove_unlisted=False)
 
     def _finished(self, result: FileResult) -> None:
         self._tick(result.path)
@@ -275,9 +335,16 @@ class _Ingester:
         self.pending += 1
 
     def _tick(self, file_path: str) -> None:
+        self.done += 1
         if self.progress:
             self.progress(self.done, self.total, file_path)
-        self.done += 1
+            if self.done == self.batch_end:  # the workers' last segments are being written
+                self._stage("writing")
+
+    def _stage(self, name: str) -> None:
+        stage = getattr(self.progress, "stage", None)
+        if stage is not None:
+            stage(name)
 
     def _unchanged(self, old: _FileState) -> None:
         self.report.unchanged += old.answers
@@ -296,19 +363,28 @@ class _Ingester:
             self.writer = _writer(self.ix, self.wait)
         return self.writer
 
-    def _commit(self) -> None:
+    def _commit(self, remove_unlisted: bool = True) -> None:
+        """Commit what is ready; `remove_unlisted=False` while workers write segments."""
+        if self.writer is None and self.segments:
+            self._open_writer()
+        self.uncommitted_since = None
         if self.writer is not None:
             writer, self.writer = self.writer, None
             segments, self.segments = self.segments, []
+            if not remove_unlisted:
+                writer.others_writing = True
+            self._stage("committing")
             try:
                 with _sigint_deferred():
-                    writer.commit(mergetype=merge_policy(self.clear_first, segments))
+                    writer.commit(mergetype=merge_policy(self.clear_first, segments, self.segment_order))
                     self.clear_first = False
                     self.pending = 0
                     self.report.pages_committed = self.report.pages
                     self.cache_dirty = True
             except OSError as error:  # Whoosh released its lock; the previous TOC still stands
                 raise write_error(self.path, error) from None
+            if self.done < self.total and self.done != self.batch_end:
+                self._stage("indexing")
         if self.cache_dirty:
             # Only a cache: when it cannot be written, the next ingest rebuilds it from the index.
             with contextlib.suppress(OSError):
@@ -365,6 +441,13 @@ def _parallel_min_bytes() -> int:
     with contextlib.suppress(ValueError):
         return max(0, int(os.environ.get("DLQA_PARALLEL_MIN_BYTES", "")))
     return PARALLEL_MIN_BYTES
+
+
+def _commit_seconds() -> float:
+    """`COMMIT_SECONDS`, or the hidden `DLQA_COMMIT_SECONDS` knob for tests."""
+    with contextlib.suppress(ValueError):
+        return max(0.0, float(os.environ.get("DLQA_COMMIT_SECONDS", "")))
+    return COMMIT_SECONDS
 
 
 def _batch_files() -> int:

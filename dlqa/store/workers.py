@@ -1,12 +1,12 @@
-"""Ingest spread over cores: index runs of files in worker processes, one segment each.
+"""Ingest spread over cores: index runs of files in worker processes, in segments.
 
-Why: jieba and Whoosh's posting writer are pure Python, so one process uses one core, and
-segmenting alone runs at about 1 MB/s. Each worker is forked with jieba's dictionary already
-loaded, gets a contiguous run of the batch's files (so document order, and with it the order
-of ranking ties, is the order a one-process ingest gives), writes its own Whoosh segment
-without taking Whoosh's lock, and hands the finished segment back. The parent, which holds
-the lock, commits all of them in one new TOC (`dlqa.store.ingest`), so a batch is visible
-entirely or not at all, exactly as with one process.
+Why: the analysers and Whoosh's posting writer are Python, so one process uses one core.
+Each worker is forked with the segmenter's dictionary already loaded, gets a contiguous run
+of the batch's files, writes Whoosh segments without taking Whoosh's lock, and hands each
+finished segment back: one at the end of its run, and one whenever the ingest's commit
+clock says enough work is ready (a piece), so an interrupted ingest keeps it. The parent,
+which holds the lock, commits each round of pieces in one new TOC (`dlqa.store.ingest`),
+ordered as a one-process ingest would order the documents (the order of ranking ties).
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import os
 import signal
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -62,18 +63,28 @@ def split_runs(jobs: list[Job], parts: int) -> list[list[Job]]:
     return [run for run in runs if run]
 
 
+#: A worker's piece: its segment (None when its files gave no answers) and its place,
+#: (run number, piece number), in the batch's file order.
+Piece = tuple[tuple[int, int], Any]
+
+
 def index_in_workers(ix: SegmentIndex, runs: list[list[Job]],
                      index_file: Callable[[Any, Job], FileResult],
                      on_file: Callable[[FileResult], None],
-                     on_progress: Callable[[str], None] | None = None) -> list[Any]:
+                     on_progress: Callable[[str], None] | None = None,
+                     piece_done: Callable[[float, float], bool] | None = None,
+                     on_pieces: Callable[[list[Piece]], None] | None = None) -> list[Any]:
     """Index each run in its own forked worker; return the finished segments in run order.
 
     `index_file(writer, job)` does one file (the same function a one-process ingest uses);
     `on_progress` hears of each file as a worker finishes it, and `on_file` gets every file's
-    outcome once its worker has handed over its segment: a file is only indexed once its
-    segment exists. A worker that crashes or dies fails its whole run, files it had already
-    done included; one that cannot write raises `WorkerWriteError` here, after every worker
-    has stopped.
+    outcome once the segment holding it exists. `piece_done(seconds, seconds_left)` tells a
+    worker, after each file, whether the segment it has been writing for `seconds` (with its
+    run's end expected in `seconds_left`) is to be handed over now (a piece): the rest of its run goes into a new segment. Whenever every worker still
+    running has handed over a piece, `on_pieces` gets them (the ingest commits them); the
+    pieces it was not given are returned. A worker that crashes or dies fails the files of
+    its unfinished piece; one that cannot write raises `WorkerWriteError` here, after every
+    worker has stopped.
     """
     import multiprocessing  # (imported here: a small ingest forks no workers)
     from multiprocessing import connection
@@ -84,16 +95,21 @@ def index_in_workers(ix: SegmentIndex, runs: list[list[Job]],
     try:
         for run in runs:
             receiver, sender = context.Pipe(duplex=False)
-            process = context.Process(target=_worker, args=(ix, run, index_file, sender), daemon=True)
+            process = context.Process(target=_worker, args=(ix, run, index_file, sender, piece_done),
+                                      daemon=True)
             process.start()
             sender.close()
             channels.append(receiver)
             processes.append(process)
-        segments: list[Any] = [None] * len(runs)
-        finished = [False] * len(runs)  # the worker sent its segment, or said it had none
+        finished = [False] * len(runs)  # the worker sent its last piece
         write_error: OSError | None = None
         crashes: list[str | None] = [None] * len(runs)
-        results: list[list[FileResult]] = [[] for _ in runs]
+        results: list[list[FileResult]] = [[] for _ in runs]  # files of each unfinished piece
+        pieces_sent = [0] * len(runs)
+        handed_over = [0] * len(runs)  # files of each run in pieces already handed over
+        ready: list[Piece] = []
+        running = set(range(len(runs)))
+        delivered: set[int] = set()
         # Read every worker's pipe as messages arrive: a worker whose pipe is not drained
         # blocks on its next send once the pipe's buffer (64 KB, a few hundred files) fills.
         open_channels = dict(enumerate(channels))
@@ -104,32 +120,41 @@ def index_in_workers(ix: SegmentIndex, runs: list[list[Job]],
                     kind, payload = receiver.recv()
                 except (EOFError, OSError):  # the worker closed its end, or died
                     del open_channels[number]
+                    running.discard(number)
                     continue
                 if kind == "file":
                     results[number].append(payload)
                     if on_progress is not None:
                         on_progress(payload.path)
-                elif kind == "segment":
-                    segments[number], finished[number] = payload, True
+                elif kind in ("piece", "segment") and write_error is None:
+                    ready.append(((number, pieces_sent[number]), payload))
+                    pieces_sent[number] += 1
+                    delivered.add(number)
+                    for result in results[number]:
+                        on_file(result)
+                    handed_over[number] += len(results[number])
+                    results[number] = []
+                    if kind == "segment":
+                        finished[number] = True
+                        running.discard(number)
                 elif kind == "write-error" and write_error is None:
                     write_error = payload
                 elif kind == "crash":
                     crashes[number] = payload
+                if on_pieces is not None and ready and write_error is None and running <= delivered:
+                    handed, ready, delivered = ready, [], set()
+                    on_pieces(handed)
         for number, run in enumerate(runs):
             processes[number].join()
-            if write_error is not None:
-                continue
-            if finished[number]:
-                for result in results[number]:
-                    on_file(result)
+            if write_error is not None or finished[number]:
                 continue
             reason = crashes[number] or f"indexing process died (exit code {processes[number].exitcode})"
             failed = {result.path: result for result in results[number] if result.error}
-            for job in run:
+            for job in run[handed_over[number]:]:  # (a worker does its run in order)
                 on_file(failed.get(job.path) or FileResult(job.path, job.signature, error=reason))
         if write_error is not None:
             raise WorkerWriteError(write_error)
-        return [segment for segment in segments if segment is not None]
+        return [segment for _, segment in ready if segment is not None]
     finally:
         for process in processes:
             if process.is_alive():
@@ -139,35 +164,56 @@ def index_in_workers(ix: SegmentIndex, runs: list[list[Job]],
             receiver.close()
 
 
+def _seconds_left(elapsed: float, bytes_left: int, run: list[Job]) -> float:
+    """The time the rest of `run` should take at the pace so far (by bytes)."""
+    total = sum(max(job.size, 1) for job in run)
+    done = total - bytes_left
+    return elapsed * bytes_left / done if done > 0 else float("inf")
+
+
 def _worker(ix: SegmentIndex, run: list[Job], index_file: Callable[[Any, Job], FileResult],
-            sender: Any) -> None:
-    """Child process: index `run` into a fresh segment and send it back, then exit.
+            sender: Any, piece_done: Callable[[float, float], bool] | None = None) -> None:
+    """Child process: index `run` into segments, send them back, then exit.
 
     Ctrl-C reaches the whole process group; the parent decides what happens, so the child
     only stops, quietly, without a traceback.
     """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
-        work(ix, run, index_file, sender, parent=os.getppid())
+        work(ix, run, index_file, sender, parent=os.getppid(), piece_done=piece_done)
     finally:
         os._exit(0)  # skip the parent's atexit handlers and inherited buffers
 
 
 def work(ix: SegmentIndex, run: list[Job], index_file: Callable[[Any, Job], FileResult],
-         sender: Any, parent: int) -> None:
-    """A worker's job: index `run` into a fresh segment and send it through `sender`.
+         sender: Any, parent: int, piece_done: Callable[[float, float], bool] | None = None) -> None:
+    """A worker's job: index `run` into segments and send them through `sender`.
 
+    After each file, `piece_done(seconds the segment has been open, seconds the rest of the
+    run should take)` may say to hand the segment over now ("piece"), so the parent can commit it while the rest of the run goes
+    on into a new one; the last segment is sent as "segment" (None: no answers in it).
     Stops without a segment as soon as process `parent` is gone (killed, or its terminal
     closed): a sibling worker still holds the pipe's read end, so sends would not fail, and
     an orphan would go on writing segment files no commit will ever list.
     """
     writer = None
     try:
-        writer = postings.worker_writer(ix)
-        for job in run:
+        writer, opened = postings.worker_writer(ix), time.monotonic()
+        began, left = opened, sum(max(job.size, 1) for job in run)
+        for number, job in enumerate(run, start=1):
             if os.getppid() != parent:
                 return
             sender.send(("file", index_file(writer, job)))
+            left -= max(job.size, 1)
+            now = time.monotonic()
+            if number < len(run) and piece_done is not None \
+                    and piece_done(now - opened, _seconds_left(now - began, left, run)):
+                if os.getppid() != parent:
+                    return
+                segment = postings.finish_segment(writer)
+                writer = None
+                sender.send(("piece", segment))
+                writer, opened = postings.worker_writer(ix), time.monotonic()
         if os.getppid() != parent:
             return
         segment = postings.finish_segment(writer)
