@@ -205,7 +205,13 @@ def _utf16_byte_order(head: bytes) -> str | None:
     if len(head) < 4 or b"\x00" not in head:
         return None
     best, best_share = None, 0.0
-    for encoding in ("utf-16-le", "utf-16-be"):
+    for encoding, high in (("utf-16-le", 1), ("utf-16-be", 0)):
+        # A page's ASCII (newlines, spaces, digits) puts NULs in the high byte of its units,
+        # and text almost never has a unit ending in 00 (U+xx00): NULs on the wrong side mean
+        # this is not UTF-16 in that byte order, whatever the pairs happen to decode to.
+        nul_high, nul_low = head[high::2].count(0), head[1 - high :: 2].count(0)
+        if nul_high == 0 or nul_low > nul_high // 10:
+            continue
         text = head.decode(encoding, errors="replace")
         share = sum(1 for char in text if _is_page_char(char)) / len(text)
         if share > best_share:

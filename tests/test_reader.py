@@ -101,3 +101,14 @@ def test_empty_file_gives_an_empty_page(tmp_path):
 def test_missing_file_is_an_input_error(tmp_path):
     with pytest.raises(InputError, match="no such file"):
         read_document(tmp_path / "nope.txt")
+
+
+def test_nul_bytes_on_both_sides_of_a_unit_are_binary_not_utf16() -> None:
+    # ASCII pairs decode to CJK in UTF-16 ('bi' is 楢), so what the units decode to cannot
+    # tell; a NUL in the low byte of a unit (U+xx00, never text) can.
+    for data in (b"\x00\x01binary", b"ab\x00cd\x00\x00ef" * 20, b"\x00" + "过拟合".encode("utf-16-le") * 30):
+        with pytest.raises(InputError, match="binary"):
+            decode_bytes(data)
+    page = "标题\n过拟合 overfitting 的解决办法：正则化。\n"
+    for encoding in ("utf-16-le", "utf-16-be"):
+        assert decode_bytes(page.encode(encoding))[0] == page
