@@ -133,7 +133,9 @@ def _jieba() -> Any:
             if _jieba_tokenizer is None:
                 from dlqa import segmenter
 
-                _jieba_tokenizer = segmenter.build(sorted(_glossary_zh()), GLOSSARY_JIEBA_FREQ)
+                # (a one-character name, 书 of 书籍, is jieba's word already: left as it is)
+                words = sorted(word for word in _glossary_zh() if len(word) > 1)
+                _jieba_tokenizer = segmenter.build(words, GLOSSARY_JIEBA_FREQ)
     return _jieba_tokenizer
 
 

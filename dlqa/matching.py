@@ -33,8 +33,13 @@ QUESTION_FRAMES_PATH = Path(__file__).parent / "data" / "question_frames.txt"
 TYPED_BOOST = query_mod.TYPED_BOOST
 INFLECTION_BOOST = 1.5
 RELATION_BOOSTS = {"synonym": 1.0, "narrower": 0.5, "broader": 0.4, "related": 0.3}
-#: Most names of related concepts searched per clause (an umbrella can cover dozens).
-MAX_RELATED_NAMES = 12
+#: Most related concepts searched per clause (an umbrella can cover dozens), each with all its
+#: names: a cap on names instead let the first concepts' spellings crowd out the rest (正则化's
+#: five L1 spellings left no room for dropout or 标签平滑).
+MAX_RELATED_CONCEPTS = 10
+#: A word in more than this share of the answers is common: as a part of a compound it is not
+#: searched for it.
+COMMON_SHARE = 0.3
 
 
 @dataclass
@@ -54,6 +59,8 @@ class Clause:
     names: list[str] = field(default_factory=list)
     #: Engine query for the same concept's names in the title alone (for `dlqa.threads`).
     title: Any = None
+    #: The names of related concepts among `names` (searched only when needed, `dlqa.ranking`).
+    related_names: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -91,9 +98,11 @@ def _word_list(path: Path) -> frozenset[str]:
     return frozenset(words)
 
 
-def plan(tree: query_mod.Node, word_freq: Callable[[str], int], expand: bool = True) -> Plan:
+def plan(tree: query_mod.Node, word_freq: Callable[[str], int], expand: bool = True,
+         common: Callable[[str], bool] = lambda word: False) -> Plan:
     """Split a parsed query into content clauses and strict parts (raises `QueryError` when
-    nothing in it is searchable, as `query.build` does)."""
+    nothing in it is searchable, as `query.build` does); `common(word)` says whether a word is
+    in most answers of the index (`search.common_words`)."""
     children = tree.children if isinstance(tree, query_mod.And) else (tree,)
     if not any(_relaxable(child) for child in children):
         built = query_mod.build(tree, word_freq, expand=expand)
@@ -103,8 +112,9 @@ def plan(tree: query_mod.Node, word_freq: Callable[[str], int], expand: bool = T
     result = Plan([], [], [], [], {}, [])
     bare = [child.text for child in children if _relaxable(child)]  # type: ignore[union-attr]
     content, lone = content_terms(bare, word_freq)
+    typed_concepts = {concepts.concept(label) for label in content} - {None}
     for label in content:
-        clause = _clause(label, word_freq, expand, result)
+        clause = _clause(label, word_freq, expand, result, typed_concepts - {concepts.concept(label)}, common)
         if clause is not None:
             result.clauses.append(clause)
     for char in lone:
@@ -141,17 +151,25 @@ def content_terms(texts: list[str], word_freq: Callable[[str], int]) -> tuple[li
     of single characters the split left (unknown words: 寒冬 as 寒/冬) are joined back in pairs
     when they stand together in the text. Function words never decide matching, nor do lone
     characters (层 in 为什么要有很多层) and question frames (解决 in 怎么解决过拟合), which only
-    help ranking; when nothing else is left, they are the terms.
+    help ranking; when nothing else is left, they are the terms. A lone character that is a
+    glossary name (书 in 入门看什么书) or that was typed as a word of its own is a term.
     """
     pieces: list[str] = []
+    typed_alone: set[str] = set()  # characters typed as a word of their own (深度学习 入门 书)
     for text in texts:
         pieces.extend(_split(text, word_freq))
+        if _lone_han(fold(text).strip()):
+            typed_alone.add(fold(text).strip())
     stop, frames = function_words(), question_frames()
-    content = [piece for piece in pieces if piece not in stop and piece not in frames and not _lone_han(piece)]
+
+    def lone(piece: str) -> bool:
+        return _lone_han(piece) and piece not in typed_alone and not is_glossary_name(piece)
+
+    content = [piece for piece in pieces if piece not in stop and piece not in frames and not lone(piece)]
     if not content:
         return list(dict.fromkeys(piece for piece in pieces if piece not in stop) or pieces), []
-    lone = [piece for piece in pieces if piece not in stop and (piece in frames or _lone_han(piece))]
-    return list(dict.fromkeys(content)), list(dict.fromkeys(lone))
+    scored_only = [piece for piece in pieces if piece not in stop and (piece in frames or lone(piece))]
+    return list(dict.fromkeys(content)), list(dict.fromkeys(scored_only))
 
 
 def _split(text: str, word_freq: Callable[[str], int]) -> list[str]:
@@ -212,7 +230,11 @@ def _lone_han(piece: str) -> bool:
     return len(piece) == 1 and not piece.isascii()
 
 
-def _clause(label: str, word_freq: Callable[[str], int], expand: bool, result: Plan) -> Clause | None:
+def _clause(label: str, word_freq: Callable[[str], int], expand: bool, result: Plan,
+            other_concepts: frozenset[str] | set[str] = frozenset(),
+            common: Callable[[str], bool] = lambda word: False) -> Clause | None:
+    """The clause of one content term; concepts typed as other terms of the query are not
+    searched as its related concepts (in 过拟合 正则化, 正则化 is its own term, not half of 过拟合)."""
     # A Chinese term is matched as one substring (火锅, not 火 and 锅 anywhere); a Latin word
     # keeps the bare-word rules (feather also inside feather12315).
     typed = query_mod.term_query(query_mod.Term(label, phrase=not label.isascii()), word_freq, result.terms)
@@ -222,17 +244,20 @@ def _clause(label: str, word_freq: Callable[[str], int], expand: bool, result: P
     if expand:
         alternatives = [(name, INFLECTION_BOOST, True) for name in
                         inflections(fold(label), lambda form: word_freq(form) > 0)]
-        alternatives += concept_alternatives(label)
-        alternatives += [(part, RELATION_BOOSTS["related"], False) for part in _parts(label, word_freq)]
+        alternatives += concept_alternatives(label, other_concepts)
+        alternatives += [(part, RELATION_BOOSTS["related"], False) for part in _parts(label, word_freq, common)]
     strong = [wq.boosted(typed, TYPED_BOOST)]
     weak = []
     names = [label]
+    related_names = []
     titles = [query_mod.term_query(query_mod.Term(label, "title", phrase=True), word_freq, [])]
     for name, boost, same in alternatives:
         option = query_mod.term_query(query_mod.Term(name, phrase=True), word_freq, result.terms)
         if option is not None:
             (strong if same else weak).append(option if boost == 1.0 else wq.boosted(option, boost))
             names.append(name)
+            if not same:
+                related_names.append(name)
             if same:
                 titles.append(query_mod.term_query(query_mod.Term(name, "title", phrase=True), word_freq, []))
     kept = [title for title in titles if title is not None]
@@ -242,36 +267,40 @@ def _clause(label: str, word_freq: Callable[[str], int], expand: bool, result: P
     result.expansions.setdefault(label, names[1:])
     strong_query = wq.Or(strong) if len(strong) > 1 else typed
     return Clause(label, wq.Or([*strong, *weak]) if weak else strong_query, strong_query, typed, names,
-                  title)
+                  title, related_names)
 
 
-def _parts(label: str, word_freq: Callable[[str], int]) -> list[str]:
+def _parts(label: str, word_freq: Callable[[str], int], common: Callable[[str], bool]) -> list[str]:
     """The two indexed words a long Chinese compound splits into (算法工程师 → 算法, 工程师):
-    an answer naming one of them is related to the compound (decompounding)."""
+    an answer naming one of them is related to the compound (decompounding). A `common` part,
+    found in most answers, says nothing about the compound (学习 of 迁移学习 in a deep-learning
+    library): it is left out."""
     if len(label) < 4 or label.isascii():
         return []
     for cut in range(2, len(label) - 1):
         head, tail = label[:cut], label[cut:]
         if len(tail) >= 2 and word_freq(head) > 0 and word_freq(tail) > 0:
-            return [head, tail]
+            return [part for part in (head, tail) if not common(part)]
     return []
 
 
-def concept_alternatives(term: str) -> list[tuple[str, float, bool]]:
+def concept_alternatives(term: str, skip: frozenset[str] | set[str] = frozenset()) -> list[tuple[str, float, bool]]:
     """Other names to search for `term`: (name, weight, whether it names the same concept),
-    synonyms first, then related concepts (`dlqa.concepts`)."""
+    synonyms first, then related concepts (`dlqa.concepts`) except those named in `skip`."""
     out: dict[str, tuple[float, bool]] = {}
     related = 0
     typed = fold(term).strip()
     for expansion in concepts.expansions(term):
+        if expansion.relation != "synonym":
+            if expansion.concept in skip:
+                continue
+            if related >= MAX_RELATED_CONCEPTS:
+                break
+            related += 1
         boost = RELATION_BOOSTS.get(expansion.relation, min(RELATION_BOOSTS.values()))
         for name in expansion.names:
             key = fold(name).strip()
             if key == typed or any(fold(other).strip() == key for other in out):
                 continue
-            if expansion.relation != "synonym":
-                if related >= MAX_RELATED_NAMES:
-                    break
-                related += 1
             out[name] = (boost, expansion.relation == "synonym")
     return [(name, boost, same) for name, (boost, same) in out.items()]

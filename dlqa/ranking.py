@@ -19,6 +19,9 @@ from dlqa.matching import Plan
 from dlqa.proximity import closeness
 from dlqa.threads import thread_terms
 
+#: A page of answers (the default `--limit`): partial matches and related concepts are
+#: listed when fewer answers than this match every term.
+PAGE = 10
 #: Share of the clauses an answer must match to be listed at all (rounded up; at least one).
 MINIMUM_SHOULD_MATCH = 0.5
 #: A reply listed for its thread's title scores this share of the thread's opening answer.
@@ -186,9 +189,21 @@ def _one_clause(searcher: Any, planned: Plan, extra: list[Any], tables: dict[Any
         exact = matching_docs(searcher, _without(_and([clause.typed, *extra]), planned.excluded), found)
         scored.sort(key=lambda item: item[0] not in exact)  # stable: rank order within each
     if same is None:
+        _not_searched(planned, clause)
         return Ranked(scored, {doc for doc, _ in scored})
     scored.sort(key=lambda item: item[0] not in same)  # (stable: related concepts stay after)
     return Ranked(scored, same, {doc: [clause.label] for doc, _ in scored if doc not in same})
+
+
+def _not_searched(planned: Plan, clause: Any) -> None:
+    """Drop a clause's related concepts from what the search reports it searched."""
+    if not clause.related_names or clause.label not in planned.expansions:
+        return
+    kept = [name for name in planned.expansions[clause.label] if name not in clause.related_names]
+    if kept:
+        planned.expansions[clause.label] = kept
+    else:
+        del planned.expansions[clause.label]
 
 
 def _by_proximity(keyed: list[tuple[float, int, float, int]], planned: Plan,

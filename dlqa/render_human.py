@@ -117,12 +117,21 @@ def highlighted(text: str, spans: list[tuple[int, int]], style: str = "bold red"
     return result
 
 
+#: Names shown per expanded term on "also searched" (an umbrella term can add forty; `--json`
+#: lists them all under `expansions`).
+SHOWN_EXPANSIONS = 6
+
+
+def _first_names(names: list[str]) -> list[str]:
+    return names if len(names) <= SHOWN_EXPANSIONS else [*names[:SHOWN_EXPANSIONS], "…"]
+
+
 def print_results(results: SearchResults, console: Console | None = None) -> None:
     """Ranked hits: rank and title, then author · site · link, then the highlighted snippet."""
     console = console or make_console()
     first = (results.page - 1) * results.limit
     if results.results and results.expansions:
-        expanded = "; ".join(f"{term} → {', '.join(names)}" for term, names in results.expansions.items())
+        expanded = "; ".join(f"{term} → {', '.join(_first_names(names))}" for term, names in results.expansions.items())
         console.print(Text(f"also searched: {safe(expanded)}  (--no-expand: only what was typed)", style="dim"))
     for rank, hit in enumerate(results.results, start=first + 1):
         _print_hit_head(console, rank, hit)

@@ -19,8 +19,8 @@ from dlqa import query as query_mod
 from dlqa.engine import queries as wq
 from dlqa.engine.segments import answer_docnum, column_lookup
 from dlqa.errors import DlqaError
-from dlqa.matching import plan
-from dlqa.ranking import rank
+from dlqa.matching import COMMON_SHARE, plan
+from dlqa.ranking import PAGE, rank
 from dlqa.reposts import by_date, merge_reposts, repost_table
 from dlqa.results import Hit, SearchResults, answer_fields, make_hit, seen_on
 from dlqa.store.documents import BODY_COLUMN, DATE_FIELD, decode_body
@@ -84,7 +84,7 @@ def search(index_dir: str | os.PathLike[str], query: str, limit: int = 10, page:
     with open_searcher(index_dir) as opened:
         try:
             searcher = opened.searcher
-            matched = match(opened, tree, filters, sort, expand, page * limit)
+            matched = match(opened, tree, filters, sort, expand)
             planned, ranked, full, partial = matched.planned, matched.ranked, matched.full, matched.partial
             bodies = opened.bodies()
             listed = substantive_first(full + partial, lambda members: is_near_empty(
@@ -113,11 +113,18 @@ def search(index_dir: str | os.PathLike[str], query: str, limit: int = 10, page:
                          suggestion=suggestion, partial=len(partial), unmatched=unmatched)
 
 
+def common_words(searcher: Any) -> Callable[[str], bool]:
+    """Whether a word's answers (in the body, where every answer has text) are more than
+    `matching.COMMON_SHARE` of the index."""
+    limit = searcher.doc_count() * COMMON_SHARE
+    return lambda word: searcher.doc_frequency("body", word.lower()) > limit
+
+
 def _finds(searcher: Any, text: str, word_freq: Callable[[str], int], extra: list[Any],
            opened: _Opened, expand: bool) -> bool:
     """Whether the query `text` lists any answer (for checking a "did you mean")."""
     try:
-        planned = plan(query_mod.parse(text), word_freq, expand=expand)
+        planned = plan(query_mod.parse(text), word_freq, expand=expand, common=common_words(searcher))
     except DlqaError:
         return False
     return bool(rank(searcher, planned, extra, opened.tables, lambda doc: "").docs)
@@ -133,24 +140,26 @@ class Matched:
     #: Answers matching every content term, reposts merged (each group in rank order), in the
     #: order asked for.
     full: list[list[tuple[int, float]]]
-    #: Answers matching only some, listed after `full` when it holds fewer than `wanted`.
+    #: Answers matching only some, listed after `full` when it holds fewer than a page.
     partial: list[list[tuple[int, float]]]
     word_freq: Callable[[str], int]
     extra: list[Any]
 
 
 def match(opened: _Opened, tree: Any, filters: Filters | None = None, sort: str = "relevance",
-          expand: bool = True, wanted: int = 10) -> Matched:
+          expand: bool = True, wanted: int = PAGE) -> Matched:
     """Match a parsed query (`query.parse`) in an `open_searcher`: filter, rank (`dlqa.ranking`),
-    merge reposts and order; `wanted` is how many results the caller lists. Raises what the
-    engine raises on a damaged index (callers say so)."""
+    merge reposts and order. Partial matches are listed when fewer than `wanted` answers match
+    every term: a page (`ranking.PAGE`) whatever the caller's `--limit` or `--page`, so the
+    list and its counts stay the same across pages. Raises what the engine raises on a
+    damaged index (callers say so)."""
     searcher = opened.searcher
 
     def word_freq(word: str) -> int:
         word = word.lower()
         return searcher.doc_frequency("body", word) + searcher.doc_frequency("title", word)
 
-    planned = plan(tree, word_freq, expand=expand)
+    planned = plan(tree, word_freq, expand=expand, common=common_words(searcher))
     extra = (filters or Filters()).queries()
     bodies = opened.bodies()
 

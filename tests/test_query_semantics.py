@@ -295,3 +295,86 @@ def test_question_frames_rank_but_never_decide_a_match(tmp_path: Path) -> None:
     assert [Path(hit.source_file).name for hit in found.results[:2]] == ["solved.txt", "plain.txt"]
     assert "solve-only.txt" not in by_file
     assert library.search("解决").total == 2  # a query of frames alone searches for them
+
+
+def test_a_lone_character_typed_alone_or_naming_a_concept_is_a_term() -> None:
+    def no_index(word: str) -> int:
+        return 0
+
+    # 书 typed as its own word decides matching; so does 书 inside a question (a glossary
+    # name: books are a concept, 教材 and 书籍 its other names). 层 left over by the split of
+    # an unspaced question only adds to the score.
+    assert "书" in content_terms(["深度学习", "入门", "书"], no_index)[0]
+    content, scored = content_terms(["深度学习入门应该看什么书"], no_index)
+    assert "书" in content and "书" not in scored
+    content, scored = content_terms(["神经网络为什么要有很多层"], no_index)
+    assert "层" not in content and "层" in scored
+
+
+def test_a_book_question_finds_answers_that_say_textbook(tmp_path: Path) -> None:
+    pages = tmp_path / "pages"
+    pages.mkdir()
+    (pages / "textbook.txt").write_text("入门路线\n\n入门建议选一本教材为主，比如《统计学习方法》。\n", encoding="utf-8")
+    (pages / "other.txt").write_text("入门路线\n\n入门先跑通一个项目，再回头补数学。\n", encoding="utf-8")
+    library = Library(tmp_path / "index", create=True)
+    library.ingest([pages], jobs=1)
+    found = library.search("入门应该看什么书")
+    assert [Path(hit.source_file).name for hit in found.results][0] == "textbook.txt"
+    assert found.total == 1 and found.results[1].missing == ["书"]
+
+
+def test_an_umbrella_term_searches_every_technique_it_covers() -> None:
+    from dlqa.matching import concept_alternatives
+
+    searched = {name for name, _, _ in concept_alternatives("正则化")}
+    # Every technique 正则化 covers is searched, however many spellings the first ones have.
+    assert {"dropout", "权重衰减", "数据增强", "早停", "标签平滑"} <= searched
+
+
+def test_counts_and_order_do_not_depend_on_the_page_size(library):
+    pages = [library.search("过拟合 正则化 早停 dropout", limit=limit) for limit in (2, 10, 30)]
+    assert len({(found.total, found.partial) for found in pages}) == 1
+    full_order = [hit.id for hit in pages[2].results]
+    assert [hit.id for hit in pages[1].results] == full_order[:10]
+    second = library.search("过拟合 正则化 早停 dropout", limit=2, page=2)
+    assert [hit.id for hit in second.results] == full_order[2:4]
+
+
+def test_also_searched_names_only_what_was_searched(tmp_path: Path) -> None:
+    pages = tmp_path / "pages"
+    pages.mkdir()
+    for number in range(12):  # more than a page of answers on the typed term itself
+        (pages / f"p{number}.txt").write_text(f"笔记 {number}\n\n过拟合的例子 {number}。\n", encoding="utf-8")
+    (pages / "related.txt").write_text("泛化\n\n泛化能力差。\n", encoding="utf-8")
+    library = Library(tmp_path / "index", create=True)
+    library.ingest([pages], jobs=1)
+    found = library.search("过拟合", limit=20)
+    assert found.total == 12 and not found.partial  # related concepts not searched ...
+    assert "泛化" not in found.expansions.get("过拟合", [])  # ... and not reported as searched
+    assert "过度拟合" in found.expansions["过拟合"]  # synonyms always are
+
+
+def test_a_concept_typed_as_its_own_term_is_not_another_term_s_related_concept(library):
+    # 过拟合 and 正则化 are related concepts; typed together, each is its own term, so an
+    # answer saying only 过拟合 does not also half-match 正则化 through the relation.
+    both = library.search("过拟合 正则化")
+    assert not {"正则化", "规则化", "regularization"} & set(both.expansions["过拟合"])
+    assert not {"过拟合", "overfitting"} & set(both.expansions["正则化"])
+    assert "正则化" in library.search("过拟合").expansions["过拟合"]  # alone, it is searched
+
+
+def test_a_compound_s_part_found_in_most_answers_is_not_searched_for_it(tmp_path: Path) -> None:
+    pages = tmp_path / "pages"
+    pages.mkdir()
+    texts = {"transfer.txt": "迁移学习笔记\n\n迁移学习把预训练的模型用到新任务上。\n",
+             "move.txt": "迁移\n\n把模型迁移到新的领域，效果不错。\n"}
+    for number in range(5):
+        texts[f"study{number}.txt"] = f"学习笔记 {number}\n\n今天的学习内容是第 {number} 章。\n"
+    for name, text in texts.items():
+        (pages / name).write_text(text, encoding="utf-8")
+    library = Library(tmp_path / "index", create=True)
+    library.ingest([pages], jobs=1)
+    found = library.search("迁移学习")
+    listed = {Path(hit.source_file).name for hit in found.results}
+    # 迁移 is a rare part: an answer saying it is a partial match; 学习 is in most answers.
+    assert found.total == 1 and listed == {"transfer.txt", "move.txt"}

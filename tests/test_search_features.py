@@ -75,6 +75,10 @@ def test_english_name_finds_the_chinese_answers_and_says_so(corpus_index):
     assert plain.exit_code == 1 and json.loads(plain.stdout)["expansions"] == {}
     human = run("search", "overfitting", index=corpus_index).stdout
     assert human.splitlines()[0].startswith("also searched: overfitting → 过拟合")
+    # the terminal names the first six (JSON has all of them)
+    shown = human.splitlines()[0].split("→", 1)[1].split("(--no-expand")[0]
+    assert len(data["expansions"]["overfitting"]) > 6 and shown.count(",") == 6 and "…" in shown
+    assert data["expansions"]["overfitting"][6] not in shown
 
 
 def test_chinese_name_finds_english_only_answers_after_exact_ones(corpus_index):
