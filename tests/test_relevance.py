@@ -1,14 +1,17 @@
-"""The judged relevance set in tests/relevance/ is whole, and dlqa's ranking on it does not regress.
+"""The judged relevance sets in tests/relevance/ are whole, and dlqa's ranking does not regress.
 
 The metrics, the engines and the table come from `benchmarks/relevance.py` (imported from the
 repository, not copied). `python3 -m pytest -s tests/test_relevance.py` prints the per-kind table
-for dlqa and the plain BM25 baseline.
+for dlqa and the plain BM25 baseline. holdout.json gets the same integrity checks but no ranking
+run here: it is scored by hand (`benchmarks/relevance.py --judged tests/relevance/holdout.json`)
+to see whether a ranking change tuned on judged.json generalises.
 """
 
 from __future__ import annotations
 
 import importlib.util
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
 
@@ -17,9 +20,27 @@ import pytest
 from dlqa.extract import parse_file
 
 REPO = Path(__file__).resolve().parent.parent
-#: The least number of queries of each kind the judged set must hold.
-MINIMUM_PER_KIND = {"question": 16, "keywords": 11, "english": 9, "paraphrase": 8}
-MINIMUM_QUERIES = 45
+HOLDOUT = REPO / "tests" / "relevance" / "holdout.json"
+
+
+@dataclass(frozen=True)
+class SetShape:
+    """What one judged set must hold: queries per kind, in all, and with a relevant answer."""
+
+    path: Path
+    minimum_per_kind: dict[str, int]
+    minimum_queries: int
+    minimum_answered: int
+
+
+#: judged.json is what ranking is tuned against; holdout.json only checks that tuning generalises
+#: (same files and answers, other queries), so its integrity is tested but ranking is not run on it.
+SHAPES = {
+    "judged": SetShape(REPO / "tests" / "relevance" / "judged.json",
+                       {"question": 16, "keywords": 11, "english": 9, "paraphrase": 8}, 45, 45),
+    "holdout": SetShape(HOLDOUT, {"question": 9, "keywords": 6, "english": 5, "paraphrase": 4},
+                        24, 23),
+}
 
 
 def _load_benchmark() -> ModuleType:
@@ -40,50 +61,77 @@ JUDGED = relevance.load_judged()
 
 
 # ---------------------------------------------------------------------------------------------
-# The judged set's integrity
+# The judged sets' integrity (judged.json and holdout.json)
 
 
-def test_every_answer_of_the_judged_files_is_judged_and_nothing_else():
+@pytest.fixture(params=sorted(SHAPES), scope="module")
+def shaped_set(request: pytest.FixtureRequest) -> tuple[relevance.JudgedSet, SetShape]:
+    """Each judged set (judged.json, holdout.json), loaded, with what it must hold."""
+    shape = SHAPES[request.param]
+    return relevance.load_judged(shape.path), shape
+
+
+def test_every_answer_of_the_judged_files_is_judged_and_nothing_else(shaped_set):
+    judged, _ = shaped_set
     parsed: dict[str, str] = {}
-    for path in JUDGED.files:
+    for path in judged.files:
         for answer in parse_file(path).answers:
             parsed[answer.id] = f"{path.relative_to(REPO)} {answer.author}: {answer.body[:40]!r}"
-    unjudged = sorted(set(parsed) - set(JUDGED.answers))
-    vanished = sorted(set(JUDGED.answers) - set(parsed))
+    unjudged = sorted(set(parsed) - set(judged.answers))
+    vanished = sorted(set(judged.answers) - set(parsed))
     assert not unjudged, "answers never graded (grade them for every query, then add them to "\
         "judged_answers): " + "; ".join(f"{answer_id} {parsed[answer_id]}" for answer_id in unjudged)
     assert not vanished, "judged answers the judged files no longer give: " + "; ".join(
-        f"{answer_id} {JUDGED.answers[answer_id]}" for answer_id in vanished)
+        f"{answer_id} {judged.answers[answer_id]}" for answer_id in vanished)
 
 
-def test_query_kinds_and_counts():
-    kinds = [query.kind for query in JUDGED.queries]
-    assert len(kinds) >= MINIMUM_QUERIES
+def test_query_kinds_and_counts(shaped_set):
+    judged, shape = shaped_set
+    kinds = [query.kind for query in judged.queries]
+    assert len(kinds) >= shape.minimum_queries
     assert set(kinds) <= set(relevance.KINDS)
-    for kind, minimum in MINIMUM_PER_KIND.items():
+    for kind, minimum in shape.minimum_per_kind.items():
         assert kinds.count(kind) >= minimum, f"{kind}: {kinds.count(kind)} queries, want {minimum}"
-    assert len({query.id for query in JUDGED.queries}) == len(kinds)
-    assert len({query.query for query in JUDGED.queries}) == len(kinds)
-    assert all(query.intent.strip() and query.query.strip() for query in JUDGED.queries)
+    assert len({query.id for query in judged.queries}) == len(kinds)
+    assert len({query.query for query in judged.queries}) == len(kinds)
+    assert all(query.intent.strip() and query.query.strip() for query in judged.queries)
 
 
-def test_grades_are_0_1_2_of_judged_answers():
-    for query in JUDGED.queries:
+def test_grades_are_0_1_2_of_judged_answers(shaped_set):
+    judged, shape = shaped_set
+    for query in judged.queries:
         for answer_id, grade in query.grades.items():
             assert grade in (0, 1, 2), (query.id, answer_id, grade)
-            assert answer_id in JUDGED.answers, (query.id, answer_id)
-    assert sum(1 for query in JUDGED.queries if JUDGED.answer_grades(query)) >= MINIMUM_QUERIES
+            assert answer_id in judged.answers, (query.id, answer_id)
+    assert sum(1 for query in judged.queries if judged.answer_grades(query)) >= shape.minimum_answered
 
 
-def test_copies_of_one_answer_are_graded_alike():
-    for group in JUDGED.reposts:
-        assert len(group) > 1 and all(answer_id in JUDGED.answers for answer_id in group), group
-        for query in JUDGED.queries:
+def test_copies_of_one_answer_are_graded_alike(shaped_set):
+    judged, _ = shaped_set
+    for group in judged.reposts:
+        assert len(group) > 1 and all(answer_id in judged.answers for answer_id in group), group
+        for query in judged.queries:
             assert len({query.grades.get(answer_id, 0) for answer_id in group}) == 1, (query.id, group)
 
 
-def test_judged_files_are_in_the_repository():
-    assert all(path.is_file() and REPO in path.parents for path in JUDGED.files)
+def test_judged_files_are_in_the_repository(shaped_set):
+    judged, _ = shaped_set
+    assert all(path.is_file() and REPO in path.parents for path in judged.files)
+
+
+def _normalised(query: str) -> str:
+    """A query without case, spaces or punctuation, to catch trivial variants of one another."""
+    return "".join(char for char in query.casefold() if char.isalnum())
+
+
+def test_the_holdout_set_judges_the_same_answers_with_other_queries():
+    holdout = relevance.load_judged(HOLDOUT)
+    assert holdout.files == JUDGED.files
+    assert holdout.answers == JUDGED.answers and holdout.reposts == JUDGED.reposts
+    tuned = {_normalised(query.query) for query in JUDGED.queries}
+    reused = [query.id for query in holdout.queries if _normalised(query.query) in tuned]
+    assert not reused, f"holdout queries that judged.json already has: {reused}"
+    assert not {query.id for query in holdout.queries} & {query.id for query in JUDGED.queries}
 
 
 # ---------------------------------------------------------------------------------------------
