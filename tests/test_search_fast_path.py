@@ -270,3 +270,30 @@ def test_repost_merging_equals_grouping_one_by_one(keys, rng):
     table = b"".join(key(url) + key(text) for url, text in keys)
     ranked = [(doc, float(rng.randint(0, 3))) for doc in rng.sample(range(len(keys)), len(keys))]
     assert reposts.merge_reposts(None, ranked, table) == _merge_one_by_one(ranked, table)
+
+
+@pytest.mark.parametrize("trees", [False, True])
+def test_prefixes_and_wildcards_are_evaluated_without_stepping_whoosh_matchers(corpus_index, monkeypatch, trees):
+    """A lone character's prefix over the bigrams expands to many terms; it is read as their
+    union (both of Whoosh's Or regimes, constant-score or not, boosted or not), not a posting
+    at a time through Whoosh's matcher tree."""
+    from whoosh.searching import Searcher
+
+    if trees:
+        doc_count_all = Searcher.doc_count_all
+        monkeypatch.setattr(Searcher, "doc_count_all", lambda self: doc_count_all(self) + 6000)
+    queries = [wq.Prefix("body_grams", "学"), wq.Prefix("body_grams", "学", boost=3.0),
+               wq.Prefix("body_grams", "学", constantscore=False), wq.Wildcard("body_grams", "*习"),
+               wq.Prefix("title_grams", "深", boost=0.5)]
+    ix = open_index(corpus_index)
+    with ix.searcher() as searcher:
+        expected = [({hit.docnum: hit.score for hit in searcher.search(q, limit=None)},
+                     set(searcher.docs_for_query(q))) for q in queries]
+
+        def refuse(q, seg):
+            raise AssertionError(f"stepped Whoosh's matcher for {q!r}")
+
+        monkeypatch.setattr(evaluate, "_generic", refuse)
+        for q, (scores, docs) in zip(queries, expected, strict=True):
+            assert len(scores) > 1 and evaluate.scored_docs(searcher, q) == scores, q
+            assert evaluate.matching_docs(searcher, q) == docs, q

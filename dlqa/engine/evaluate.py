@@ -187,6 +187,8 @@ def _eval(q: Any, seg: _Segment) -> _Part:
         return _and(q, seg)
     if kind is SafeAndNot:
         return _and_not(q, seg)
+    if kind is wq.Prefix or kind is wq.Wildcard:
+        return _multi_term(q, seg)
     return _generic(q, seg)
 
 
@@ -355,6 +357,28 @@ def _term(q: Any, seg: _Segment) -> _Part:
     if boost != 1.0:
         return _Part({doc: score * boost for doc, score in scores.items()}, matching.WrappingMatcher)
     return _Part(scores, postings.kind)
+
+
+def _multi_term(q: Any, seg: _Segment) -> _Part:
+    """A prefix or wildcard, as `MultiTerm.matcher` builds it: its one term, or an `Or` of
+    every term it expands to in this segment, each carrying the query's boost (its
+    `constantscore` context still scores each term with the searcher's weighting). Evaluated
+    here instead of stepping Whoosh's tree of union matchers a posting at a time: a lone
+    character's prefix over the bigrams (看 → 看到, 看看 …) has hundreds of terms."""
+    if q.fieldname not in seg.searcher.schema:
+        return _null()
+    terms = [wq.Term(q.fieldname, word, boost=q.boost) for word in q._btexts(seg.searcher.reader()) if word]
+    if not terms:
+        return _null()
+    if len(terms) == 1:
+        return _term(terms[0], seg)
+    union = wq.Or(terms)
+    if seg.scored and q.constantscore and not _or_is_a_tree(union, seg):
+        # An unweighted PreloadedOr (the constant-score context): 1.0 for every document,
+        # whatever the boost
+        docs = _or(union, _Segment(seg.searcher, scored=False, found=seg.found)).scores
+        return _Part(dict.fromkeys(docs, 1.0), matching.ArrayUnionMatcher)
+    return _or(union, seg)
 
 
 def _phrase(q: Any, seg: _Segment) -> _Part:
@@ -541,8 +565,7 @@ def _or(q: Any, seg: _Segment) -> _Part:
     docs: set[int] = set()
     for _, slot in evaluated:
         docs.update(slot.part.scores)  # type: ignore[union-attr]
-    # Or.AUTO_MATCHER with a context that does not need the current match (searcher.search)
-    if len(subs) < q.TOO_MANY_CLAUSES and (len(subs) == 2 or seg.searcher.doc_count_all() > _ARRAY_OR_MAX_DOCS):
+    if _or_is_a_tree(q, seg):
         if not seg.scored:
             return _Part(dict.fromkeys(docs, 1.0), matching.UnionMatcher)
         reader = seg.searcher.reader()
@@ -558,6 +581,13 @@ def _or(q: Any, seg: _Segment) -> _Part:
         for doc, score in slot.part.scores.items():  # type: ignore[union-attr]
             totals[doc] += score * boost
     return _Part({doc: score for doc, score in totals.items() if score > 0}, matching.ArrayUnionMatcher)
+
+
+def _or_is_a_tree(q: Any, seg: _Segment) -> bool:
+    """Whether Whoosh's Or.AUTO_MATCHER, in a context that does not need the current match
+    (searcher.search), sums this Or as a tree of union matchers (else: a preloaded array)."""
+    count = len(q.subqueries)
+    return count < q.TOO_MANY_CLAUSES and (count == 2 or seg.searcher.doc_count_all() > _ARRAY_OR_MAX_DOCS)
 
 
 def _and(q: Any, seg: _Segment) -> _Part:
