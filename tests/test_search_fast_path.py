@@ -297,3 +297,26 @@ def test_prefixes_and_wildcards_are_evaluated_without_stepping_whoosh_matchers(c
         for q, (scores, docs) in zip(queries, expected, strict=True):
             assert len(scores) > 1 and evaluate.scored_docs(searcher, q) == scores, q
             assert evaluate.matching_docs(searcher, q) == docs, q
+
+
+def test_an_inner_latin_wildcard_finds_the_terms_whoosh_finds(tmp_path):
+    """`*token*` skips the CJK grams of the lexicon; every other term is still looked at, so
+    tokens that start with accented, Cyrillic or Thai letters are found as Whoosh finds them."""
+    pages = tmp_path / "pages"
+    pages.mkdir()
+    (pages / "mixed.txt").write_text(
+        "羽毛 feather\n\nfeather12315 说 éfeather、приветfeather 和 สวัสดีfeather，还有 featherweight。"
+        "中文里的羽毛不算，한국어feather 也是两段。\n", encoding="utf-8")
+    ingest([str(pages)], tmp_path / "index", jobs=1)
+    ix = open_index(tmp_path / "index")
+    with ix.searcher() as searcher:
+        for sub, _ in searcher.leaf_searchers():
+            seg = evaluate._Segment(sub, scored=True, found={})
+            for fieldname in ("body_grams", "title_grams", "author"):
+                q = wq.Wildcard(fieldname, "*feather*")
+                expected = [word for word in q._btexts(sub.reader()) if word]
+                assert evaluate._expanded(q, seg) == expected
+                assert evaluate._estimate_size(q, seg) == q.estimate_size(sub.reader())
+        found = {word.decode() for word in evaluate._expanded(wq.Wildcard("body_grams", "*feather*"),
+                                                               evaluate._Segment(searcher, scored=False))}
+    assert {"feather12315", "éfeather", "приветfeather", "featherweight", "feather"} <= found
