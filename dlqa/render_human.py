@@ -8,6 +8,7 @@ page can never style, move or clear the user's terminal.
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
@@ -257,6 +258,11 @@ def print_ingest_report(report: IngestReport, console: Console | None = None) ->
         + (f"; {_count(len(report.failures), 'file')} failed" if report.failures else "")
         + _skipped_summary(report.skipped)
     )
+    if report.no_answers:
+        names = ", ".join(Path(path).name for path in report.no_answers[:3])
+        more = f" and {len(report.no_answers) - 3} more" if len(report.no_answers) > 3 else ""
+        console.print(Text(f"no answers in {_count(len(report.no_answers), 'file')}: {safe(names)}{more} "
+                           "(empty, or no text recognised as an answer)", style="yellow"))
     console.print(Text.assemble(("index: ", "dim"), safe(report.index_dir),
                                 (f" ({_count(report.answers_total, 'answer')})", "dim")))
 

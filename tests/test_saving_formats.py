@@ -242,3 +242,22 @@ def test_mhtml_main_frame_is_the_part_at_the_snapshot_location(tmp_path: Path):
     page = parse_file(path)
     assert [a.body for a in page.answers] == ["主页面：梯度裁剪防止梯度爆炸。"]
     assert page.page_url == "https://example.org/main"
+
+
+def test_files_that_give_no_answer_are_named_in_the_summary(tmp_path: Path):
+    """An empty file (or a BOM and nothing else) is read without error, but the summary says
+    it gave nothing, so a user does not take "3 files read" for three pages indexed."""
+    folder = tmp_path / "saved"
+    folder.mkdir()
+    (folder / "empty.txt").write_bytes(b"")
+    (folder / "bom.txt").write_bytes(b"\xef\xbb\xbf \n")
+    (folder / "Page.html").write_bytes(ZHIHU_HTML.read_bytes())
+    report = Library(tmp_path / "ix").ingest([folder], jobs=1)
+    assert sorted(Path(path).name for path in report.no_answers) == ["bom.txt", "empty.txt"]
+    assert report.added > 0 and report.to_dict()["no_answers"] == report.no_answers
+    done = subprocess.run(
+        [sys.executable, "-m", "dlqa", "ingest", str(folder), "--index", str(tmp_path / "ix2"), "--jobs", "1"],
+        capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
+    assert done.returncode == 0, done.stderr
+    assert "no answers in 2 files: " in done.stdout and "empty.txt" in done.stdout

@@ -110,6 +110,8 @@ class IngestReport:
     failures: list[tuple[str, str]] = field(default_factory=list)
     #: Folders and files a folder walk left out on purpose, with why (`discover.Discovery`).
     skipped: list[tuple[str, str]] = field(default_factory=list)
+    #: Files read that gave no answer: empty, or no text dlqa recognises as one.
+    no_answers: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         data = dict(self.__dict__)
@@ -327,6 +329,8 @@ class _Ingester:
             except OSError as error:
                 raise write_error(self.path, error) from None
         self.report.pages += 1
+        if not result.answers:
+            self.report.no_answers.append(result.path)
         if old and old.answers:
             self.report.replaced += result.answers
         else:
