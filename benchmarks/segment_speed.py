@@ -28,7 +28,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
 from dlqa import segmenter  # noqa: E402
-from dlqa.analysis import GLOSSARY_JIEBA_FREQ, _glossary_zh, fold  # noqa: E402
+from dlqa.analysis import GLOSSARY_JIEBA_FREQ, fold, jieba_words  # noqa: E402
 
 
 def answer_texts(corpus: Path, limit_bytes: int) -> list[str]:
@@ -65,7 +65,7 @@ def main() -> int:
                             "--out", str(corpus)], check=True, stdout=subprocess.DEVNULL)
         texts = answer_texts(corpus, int(args.mb * 1e6))
     megabytes = sum(len(text.encode("utf-8")) for text in texts) / 1e6
-    words = sorted(_glossary_zh())
+    words = jieba_words()  # exactly what dlqa adds to jieba
 
     rows: list[tuple[str, float, float, str]] = []
     start = time.perf_counter()

@@ -133,10 +133,15 @@ def _jieba() -> Any:
             if _jieba_tokenizer is None:
                 from dlqa import segmenter
 
-                # (a one-character name, 书 of 书籍, is jieba's word already: left as it is)
-                words = sorted(word for word in _glossary_zh() if len(word) > 1)
-                _jieba_tokenizer = segmenter.build(words, GLOSSARY_JIEBA_FREQ)
+                _jieba_tokenizer = segmenter.build(jieba_words(), GLOSSARY_JIEBA_FREQ)
     return _jieba_tokenizer
+
+
+def jieba_words() -> list[str]:
+    """The glossary words added to jieba's dictionary: the Chinese names of two characters or
+    more (a one-character name, 书 of 书籍, is a word of jieba's already; adding it would only
+    shift jieba's frequencies)."""
+    return sorted(word for word in _glossary_zh() if len(word) > 1)
 
 
 def load_segmenter() -> None:

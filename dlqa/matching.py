@@ -61,6 +61,8 @@ class Clause:
     title: Any = None
     #: The names of related concepts among `names` (searched only when needed, `dlqa.ranking`).
     related_names: list[str] = field(default_factory=list)
+    #: Engine query for the related concepts alone (`query` is `strong` or `weak`); None if none.
+    weak: Any = None
 
 
 @dataclass
@@ -267,7 +269,7 @@ def _clause(label: str, word_freq: Callable[[str], int], expand: bool, result: P
     result.expansions.setdefault(label, names[1:])
     strong_query = wq.Or(strong) if len(strong) > 1 else typed
     return Clause(label, wq.Or([*strong, *weak]) if weak else strong_query, strong_query, typed, names,
-                  title, related_names)
+                  title, related_names, (wq.Or(weak) if len(weak) > 1 else weak[0]) if weak else None)
 
 
 def _parts(label: str, word_freq: Callable[[str], int], common: Callable[[str], bool]) -> list[str]:

@@ -73,19 +73,34 @@ def rank(searcher: Any, planned: Plan, extra: list[Any], tables: dict[Any, Any],
     reached: dict[int, int] = {}  # clauses matched at all (also through a related concept)
     clause_docs: list[set[int]] = []
     for clause in planned.clauses:
-        part = scored_docs(searcher, clause.query, tables, found)
+        # What was typed, its synonyms and inflections first; related concepts below
+        part = scored_docs(searcher, clause.strong, tables, found)
         if base is not None:
             part = {doc: score for doc, score in part.items() if doc in base}
-        same = _members(searcher, clause.strong, clause.query, part, found)
-        as_typed = _members(searcher, clause.typed, clause.query, part, found)
-        clause_docs.append(same & part.keys())
+        as_typed = _members(searcher, clause.typed, clause.strong, part, found)
+        clause_docs.append(set(part))
         for doc, score in part.items():
             scores[doc] = scores.get(doc, 0.0) + score
             reached[doc] = reached.get(doc, 0) + 1
-            if doc in same:
-                matched[doc] = matched.get(doc, 0) + 1
+            matched[doc] = matched.get(doc, 0) + 1
             if doc in as_typed:
                 typed[doc] = typed.get(doc, 0) + 1
+    full_so_far = sum(1 for value in matched.values() if value == len(planned.clauses))
+    for clause, members in zip(planned.clauses, clause_docs, strict=True):
+        if clause.weak is None:
+            continue
+        if full_so_far >= wanted:
+            # Related concepts only when fewer than a page match every term as typed or as
+            # a synonym (as for a single term, `_one_clause`): they would rank below those
+            # anyway, and an umbrella's dozen techniques can cost more than the rest.
+            _not_searched(planned, clause)
+            continue
+        for doc, score in scored_docs(searcher, clause.weak, tables, found).items():
+            if base is not None and doc not in base:
+                continue
+            scores[doc] = scores.get(doc, 0.0) + score
+            if doc not in members:
+                reached[doc] = reached.get(doc, 0) + 1
     if base:
         for doc in scores:
             scores[doc] += base[doc]

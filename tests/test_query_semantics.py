@@ -378,3 +378,22 @@ def test_a_compound_s_part_found_in_most_answers_is_not_searched_for_it(tmp_path
     listed = {Path(hit.source_file).name for hit in found.results}
     # 迁移 is a rare part: an answer saying it is a partial match; 学习 is in most answers.
     assert found.total == 1 and listed == {"transfer.txt", "move.txt"}
+
+
+@pytest.mark.parametrize("full_pages", [3, 12])
+def test_related_concepts_of_several_terms_are_searched_only_for_short_lists(tmp_path: Path, full_pages: int):
+    pages = tmp_path / "pages"
+    pages.mkdir()
+    for number in range(full_pages):
+        (pages / f"p{number}.txt").write_text(f"笔记 {number}\n\n过拟合时加正则化，第 {number} 例。\n", encoding="utf-8")
+    (pages / "related.txt").write_text("另一篇\n\n泛化差的时候加 dropout。\n", encoding="utf-8")
+    library = Library(tmp_path / "index", create=True)
+    library.ingest([pages], jobs=1)
+    found = library.search("过拟合 正则化", limit=20)
+    listed = {Path(hit.source_file).name for hit in found.results}
+    assert found.total == full_pages
+    if full_pages < 10:  # fewer than a page: the answer naming related concepts follows
+        assert "related.txt" in listed and "dropout" in found.expansions["正则化"]
+    else:  # a page and more: related concepts are neither searched nor reported
+        assert "related.txt" not in listed and not found.partial
+        assert "dropout" not in found.expansions["正则化"] and "泛化" not in found.expansions["过拟合"]
