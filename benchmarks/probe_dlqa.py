@@ -4,8 +4,8 @@
 
 Why a separate process: `run.py` must keep going (and print "n/a") while `dlqa.search` is still
 being written, and a search that crashes or hangs must not take the whole benchmark with it.
-Prints one JSON object: {"totals": {term: n}, "merged": {term: n}, "samples": [seconds…]} or
-{"error": "…"}. `totals` counts every matching answer (`with_reposts`: what the truth file
+Prints one JSON object: {"totals": {term: n}, "merged": {term: n}, "samples": [seconds…],
+"question_samples": [seconds…]} or {"error": "…"}. `totals` counts every matching answer (`with_reposts`: what the truth file
 counts); `merged` is the `total` a user sees, where identical answers on different pages (reposts)
 count once.
 """
@@ -20,7 +20,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from terms import queries  # noqa: E402
+from terms import QUESTIONS, queries  # noqa: E402
 
 
 def main() -> None:
@@ -53,10 +53,21 @@ def main() -> None:
                 started = time.perf_counter()
                 one(term)
                 samples.append(time.perf_counter() - started)
+        # Questions as users type them: glossary expansion on, as `dlqa search` does.
+        for question in QUESTIONS:
+            search(args.index, question, limit=10, page=1)
+        question_samples: list[float] = []
+        for _ in range(args.repeat):
+            for question in QUESTIONS:
+                started = time.perf_counter()
+                for _hit in search(args.index, question, limit=10, page=1).results:
+                    pass
+                question_samples.append(time.perf_counter() - started)
     except Exception as error:  # noqa: BLE001 - report, do not crash the benchmark
         print(json.dumps({"error": f"dlqa.search failed: {type(error).__name__}: {error}"}))
         return
-    print(json.dumps({"totals": totals, "merged": merged, "samples": samples}, ensure_ascii=False))
+    print(json.dumps({"totals": totals, "merged": merged, "samples": samples,
+                      "question_samples": question_samples}, ensure_ascii=False))
 
 
 if __name__ == "__main__":

@@ -34,7 +34,7 @@ sys.path.insert(0, str(HERE))
 
 import measure  # noqa: E402
 from generate import GENERATOR_VERSION, generate, load_truth  # noqa: E402
-from terms import queries  # noqa: E402
+from terms import QUESTIONS, queries  # noqa: E402
 
 FRESH_QUERY = "过拟合"
 MIB = 1024 * 1024
@@ -90,6 +90,8 @@ ROWS: tuple[tuple[str, str, str], ...] = (
     ("reingest_s", "re-ingest unchanged (s)", "{:.1f}"),
     ("p50_ms", "query p50, 30 terms (ms)", "{:.1f}"),
     ("p95_ms", "query p95, 30 terms (ms)", "{:.1f}"),
+    ("question_p50_ms", f"question p50, {len(QUESTIONS)} questions (ms)", "{:.1f}"),
+    ("question_p95_ms", f"question p95, {len(QUESTIONS)} questions (ms)", "{:.1f}"),
     ("fresh_s", f"fresh-process search {FRESH_QUERY} median (s)", "{:.3f}"),
     ("correct", "correct counts (of 30 terms)", "{:.0f}"),
 )
@@ -261,6 +263,10 @@ def bench_dlqa(
         column.notes.append(f"in-process latency n/a: {result['error']}")
     else:
         latency_metrics(column, result["samples"], result["totals"], truth["terms"])  # type: ignore[arg-type]
+        questions = result.get("question_samples") or []
+        if questions:  # no target: what a typed question costs next to a one-word query
+            column.metrics["question_p50_ms"] = statistics.median(questions) * 1000
+            column.metrics["question_p95_ms"] = percentile(questions, 0.95) * 1000
     print("[dlqa] fresh-process search …", flush=True)
     median, problem = fresh_median(
         [*base, "search", FRESH_QUERY, "--jsonl", "--index", str(index)], args.fresh_runs
@@ -323,6 +329,10 @@ def bench_naive(
     if latency.returncode == 0:
         result = json.loads(latency.stdout.strip().splitlines()[-1])
         latency_metrics(column, result["samples"], result["totals"], truth["terms"])  # type: ignore[arg-type]
+        questions = result.get("question_samples") or []
+        if questions:  # no target: what a typed question costs next to a one-word query
+            column.metrics["question_p50_ms"] = statistics.median(questions) * 1000
+            column.metrics["question_p95_ms"] = percentile(questions, 0.95) * 1000
     else:
         column.notes.append(f"naive latency failed: {latency.stderr.strip()[-300:]}")
     print("[naive] fresh-process search …", flush=True)

@@ -91,3 +91,21 @@ CONFUSER_RATE = 0.06
 def queries() -> list[str]:
     """The 30 query strings, in the fixed order used for every measurement."""
     return [term.query for term in TERMS]
+
+
+#: Questions typed the way people ask (#14): function words, question frames, concepts inside
+#: an unspaced question, several terms, English. Measured for latency only (their answers are
+#: judged in tests/relevance/, not here): each walks the whole query plan (partial matches,
+#: proximity, thread titles), which the one-word terms above mostly skip.
+QUESTIONS: tuple[str, ...] = (
+    "怎么解决过拟合",
+    "过拟合 正则化",
+    "how to avoid overfitting",
+    "深度学习入门应该看什么书",
+    "迁移学习 预训练",
+    "BERT和GPT的区别",
+    "数据集很小怎么训练模型",
+    "为什么深度学习需要GPU",
+    "学习率 warmup 有什么用",
+    "调参有什么技巧",
+)
