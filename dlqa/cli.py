@@ -555,7 +555,7 @@ def main() -> None:
 
     try:
         # Not standalone: click would turn Ctrl-C into "Aborted!" and exit status 1.
-        status = app(standalone_mode=False)
+        status = app(args=exclusions_as_words(sys.argv[1:]), standalone_mode=False)
     except DlqaError as error:
         typer.echo(f"dlqa: {error}", err=True)
         sys.exit(error.exit_code)
@@ -576,6 +576,26 @@ def main() -> None:
     if status == INTERRUPTED and INTERRUPTED not in said_why:
         typer.echo("dlqa: interrupted", err=True)
     sys.exit(status)
+
+
+def exclusions_as_words(argv: list[str]) -> list[str]:
+    """`dlqa search 神经网络 -楼主`: a dash before a Chinese (any non-ASCII) word excludes it, as
+    in the query language; click would read `-楼主` as the options -楼 -主 and refuse it. It is
+    passed on as `NOT 楼主`, which means the same, in place. No option of dlqa's starts with a
+    non-ASCII letter; after `--` nothing is touched. (`-word` in Latin letters still needs
+    `--` or quotes: it cannot be told from a mistyped option.)"""
+    command = next((arg for arg in argv if not arg.startswith("-")), None)
+    if command != "search":
+        return argv
+    out: list[str] = []
+    for index, arg in enumerate(argv):
+        if arg == "--":
+            return out + argv[index:]
+        if len(arg) > 1 and arg[0] == "-" and not arg[1].isascii():
+            out += ["NOT", arg[1:]]
+        else:
+            out.append(arg)
+    return out
 
 
 def entry_point() -> None:

@@ -402,3 +402,18 @@ def test_search_piped_into_head_exits_zero(corpus_index):
     search.stdout.close()
     assert search.wait(timeout=60) == 0 and len(head.stdout.splitlines()) == 3
     assert search.stderr is not None and search.stderr.read() == b""
+
+
+def test_a_dash_before_a_chinese_word_excludes_it_unquoted(corpus_index):
+    from dlqa.cli import exclusions_as_words
+
+    assert exclusions_as_words(["search", "神经网络", "-楼主", "-n", "3"]) == ["search", "神经网络", "NOT", "楼主", "-n", "3"]
+    assert exclusions_as_words(["search", "a", "--", "-楼主"]) == ["search", "a", "--", "-楼主"]
+    assert exclusions_as_words(["show", "-楼主"]) == ["show", "-楼主"]
+    quoted = run("search", "神经网络 -楼主", "--count", index=corpus_index)
+    plain = run("search", "神经网络", "--count", index=corpus_index)
+    unquoted = subprocess.run([sys.executable, "-m", "dlqa", "search", "神经网络", "-楼主", "--count",
+                               "--index", str(corpus_index)], capture_output=True, text=True, cwd=ROOT,
+                              env=subprocess_env())
+    assert unquoted.returncode == 0, unquoted.stderr
+    assert unquoted.stdout == quoted.stdout and int(quoted.stdout) < int(plain.stdout)
