@@ -30,7 +30,8 @@ import mmap
 import pickle
 import zlib
 from array import array
-from itertools import accumulate, pairwise
+from itertools import accumulate
+from operator import sub
 from typing import Any, BinaryIO
 
 from whoosh.codec.whoosh3 import (
@@ -163,10 +164,11 @@ class BlockFieldWriter(W3FieldWriter):
         super().start_field(fieldname, fieldobj)
         self.value_size = fieldobj.format.fixed_value_size()  # once per field, not per term
 
-    def add_term_blocks(self, text: bytes, docs: list[int], weights: list[float],
-                        values: list[bytes | None], lengths: list[int]) -> None:
-        """Write one term of the current field: its documents in order, with their weights,
-        encoded values and field lengths (0: unknown)."""
+    def add_term_blocks(self, text: bytes, docs: list[int], weights: list[Any],
+                        values: list[bytes | None], field_lengths: list[int]) -> None:
+        """Write one term of the current field: its documents in order, with their weights
+        (numbers), encoded values, and `field_lengths`, every document's field length in
+        this segment (0: unknown)."""
         postfile = self._postfile
         terminfo = BlockTermInfo()
         start = postfile.tell()
@@ -174,26 +176,32 @@ class BlockFieldWriter(W3FieldWriter):
         limit = self._codec._blocklimit
         fixed_size = self.value_size
         count = len(docs)
-        for begin in range(0, count, limit):
-            end = min(begin + limit, count)
-            self._write_block(terminfo, docs[begin:end], weights[begin:end],
-                              _mini_values(values[begin:end], fixed_size), lengths[begin:end],
-                              last=end == count)
+        if count <= limit:
+            self._write_block(terminfo, docs, weights, _mini_values(values, fixed_size),
+                              field_lengths, last=True)
+        else:
+            for begin in range(0, count, limit):
+                end = min(begin + limit, count)
+                self._write_block(terminfo, docs[begin:end], weights[begin:end],
+                                  _mini_values(values[begin:end], fixed_size), field_lengths,
+                                  last=end == count)
         terminfo.set_extent(start, postfile.tell() - start)
         self._tindex.add(pack_ushort(self._fieldid) + text, terminfo.to_bytes())
 
-    def _write_block(self, terminfo: BlockTermInfo, docs: list[int], weights: list[float],
-                     values: Any, lengths: list[int], last: bool) -> None:
-        known = [length for length in lengths if length]
-        min_length = min(known) if known else None
-        max_length = max(known) if known else 0
-        max_weight = max(0, max(weights))
+    def _write_block(self, terminfo: BlockTermInfo, docs: list[int], weights: list[Any],
+                     values: Any, field_lengths: list[int], last: bool) -> None:
+        lengths = list(map(field_lengths.__getitem__, docs))
+        if 0 in lengths:
+            lengths = [length for length in lengths if length]
+        min_length = min(lengths) if lengths else None
+        max_length = max(lengths) if lengths else 0
+        max_weight = float(max(0, max(weights)))
         terminfo.add_block_statistics(docs, weights, min_length, max_length, max_weight)
         data = _dumps((_deltas(docs), _mini_weights(weights), values))
         compression = self._codec._compression if len(data) >= COMPRESSION_MIN_SIZE else 0
         if compression:
             data = zlib.compress(data, compression)
-        info = _dumps((len(docs), docs[-1], float(max_weight), compression,
+        info = _dumps((len(docs), docs[-1], max_weight, compression,
                        length_to_byte(min_length), length_to_byte(max_length)))
         postfile = self._postfile
         postfile.write_int(-(len(info) + len(data)) if last else len(info) + len(data))
@@ -211,17 +219,21 @@ def _mini_values(values: list[bytes | None], fixed_size: int | None) -> Any:
 
 
 def _deltas(docs: list[int]) -> tuple[int, ...]:
-    return (docs[0], *(b - a for a, b in pairwise(docs)))
+    return (docs[0], *map(sub, docs[1:], docs))
 
 
-def _mini_weights(weights: list[float]) -> Any:
+def _mini_weights(weights: list[Any]) -> Any:
     """Whoosh's `_mini_weights` (None when all 1.0, one float when all equal), else each
     weight, as an int where it is whole: a 2-byte pickle opcode instead of a 9-byte float,
-    and the same number to every score computed from it."""
+    and the same number to every score computed from it. (A pool's weights are floats, or
+    ints where a field's weight is its count.)"""
     first = weights[0]
-    if all(weight == first for weight in weights):
-        return None if first == 1.0 else first
-    return tuple(int(weight) if weight.is_integer() else weight for weight in weights)
+    if weights.count(first) == len(weights):
+        return None if first == 1.0 else float(first)
+    if all(map(int.__instancecheck__, weights)):
+        return tuple(weights)
+    return tuple(weight if weight.__class__ is int or not weight.is_integer() else int(weight)
+                 for weight in weights)
 
 
 def _dumps(data: Any) -> bytes:

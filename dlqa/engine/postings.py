@@ -21,8 +21,9 @@ protocol 3, whose bytes and small-int opcodes are a fraction of protocol 2's.
 
 from __future__ import annotations
 
-from array import array
-from collections.abc import Iterator
+from collections import defaultdict, deque
+from collections.abc import Iterable, Iterator
+from itertools import repeat
 from typing import Any
 
 from whoosh.writing import SegmentWriter
@@ -45,75 +46,73 @@ SEGMENT_COMPOUND = False
 
 
 class CompactPool:
-    """A drop-in for `whoosh.writing.PostingPool` (add, iter_postings, cleanup, fieldnames)."""
+    """A drop-in for `whoosh.writing.PostingPool` (add, iter_postings, cleanup, fieldnames),
+    which also takes a document's postings of one field in one call (`add_terms`).
 
-    def __init__(self) -> None:
+    Each term keeps its postings together as they come, in one list of (document, weight,
+    value) triples laid flat, so a term's documents, weights and values are three C-level
+    slices at the end: nothing is gathered. `text_fields` are fields whose terms arrive as
+    str through `add_terms`; their terms are kept as str (encoded once per term when
+    written, not once per posting), so Whoosh's bytes terms (merged segments) are decoded.
+    """
+
+    def __init__(self, text_fields: Iterable[str] = ()) -> None:
         self.fieldnames: set[str] = set()
-        self._term_ids: dict[tuple[str, bytes], int] = {}
-        self._terms = array("I")
-        self._docs = array("I")
-        self._weights = array("d")
-        self._values = bytearray()
-        self._value_ends = array("I")
-        self._none_values: set[int] = set()
+        self._text_fields = frozenset(text_fields)
+        #: field → term → [doc, weight, value, doc, weight, value, …], documents ascending
+        self._fields: dict[str, defaultdict[Any, list[Any]]] = {}
+        self._count = 0
+        self._doccount = 0
 
     def __len__(self) -> int:
-        return len(self._docs)
+        return self._count
+
+    def _terms_of(self, fieldname: str) -> defaultdict[Any, list[Any]]:
+        terms = self._fields.get(fieldname)
+        if terms is None:
+            terms = self._fields[fieldname] = defaultdict(list)
+            self.fieldnames.add(fieldname)
+        return terms
 
     def add(self, item: _Posting) -> None:
+        """One posting, as Whoosh's writer adds them (merged segments, untokenised fields)."""
         fieldname, text, docnum, weight, value = item
-        key = (fieldname, text)
-        term = self._term_ids.get(key)
-        if term is None:
-            term = self._term_ids[key] = len(self._term_ids)
-            self.fieldnames.add(fieldname)
-        if value is None:
-            self._none_values.add(len(self._docs))
-        else:
-            self._values += value
-        self._terms.append(term)
-        self._docs.append(docnum)
-        self._weights.append(weight)
-        self._value_ends.append(len(self._values))
+        if fieldname in self._text_fields:
+            text = text.decode("utf-8")
+        self._terms_of(fieldname)[text] += (docnum, weight, value)
+        self._count += 1
+        if docnum >= self._doccount:
+            self._doccount = docnum + 1
+
+    def add_terms(self, fieldname: str, docnum: int, terms: list[str], weights: list[Any],
+                  values: list[bytes]) -> None:
+        """One document's postings of a text field: each term once, with its weight and value.
+
+        In C: the defaultdict finds or makes each term's list, `list.extend` appends its triple.
+        """
+        triples = zip(repeat(docnum), weights, values)
+        deque(map(list.extend, map(self._terms_of(fieldname).__getitem__, terms), triples), 0)
+        self._count += len(terms)
+        if docnum >= self._doccount:
+            self._doccount = docnum + 1
+
+    def _sorted_terms(self) -> Iterator[tuple[str, bytes, list[Any]]]:
+        """(field, term, its flat triples) in (field, term) order. A str term sorts as its
+        UTF-8 bytes do (UTF-8 keeps code point order)."""
+        for fieldname in sorted(self._fields):
+            terms = self._fields[fieldname]
+            if fieldname in self._text_fields:
+                for text in sorted(terms):
+                    yield fieldname, text.encode("utf-8"), terms[text]
+            else:
+                for text in sorted(terms):
+                    yield fieldname, text, terms[text]
 
     def iter_postings(self) -> Iterator[_Posting]:
         """Every posting in (field, term, document) order."""
-        for fieldname, text, indexes in self._term_runs():
-            docs, weights, values = self._postings(indexes)
-            for doc, weight, value in zip(docs, weights, values, strict=True):
+        for fieldname, text, flat in self._sorted_terms():
+            for doc, weight, value in zip(flat[0::3], flat[1::3], flat[2::3], strict=True):
                 yield fieldname, text, doc, weight, value
-
-    def _postings(self, indexes: Any) -> tuple[list[int], list[float], list[bytes | None]]:
-        """The documents, weights and values of the postings at `indexes`."""
-        docs, weights, values, ends = self._docs, self._weights, self._values, self._value_ends
-        none_values = self._none_values
-        return ([docs[index] for index in indexes], [weights[index] for index in indexes],
-                [None if index in none_values
-                 else bytes(values[(ends[index - 1] if index else 0):ends[index]])
-                 for index in indexes])
-
-    def _term_runs(self) -> Iterator[tuple[str, bytes, list[int]]]:
-        """(field, term, posting indexes in document order), terms in (field, term) order."""
-        keys = list(self._term_ids)
-        count = len(keys)
-        sizes = [0] * count
-        for term in self._terms:
-            sizes[term] += 1
-        # Each term's first slot in the sorted output, then scatter postings into their slots.
-        ordered_terms = sorted(range(count), key=keys.__getitem__)
-        starts = [0] * count
-        offset = 0
-        for term in ordered_terms:
-            starts[term] = offset
-            offset += sizes[term]
-        order = array("I", bytes(4 * len(self._terms)))  # not a list: 4 bytes per posting, not ~36
-        for index, term in enumerate(self._terms):
-            order[starts[term]] = index
-            starts[term] += 1
-        for term in ordered_terms:
-            end = starts[term]
-            fieldname, text = keys[term]
-            yield fieldname, text, order[end - sizes[term]:end]
 
     def write(self, fieldwriter: Any, schema: Any, lengths: Any) -> None:
         """Write every posting through `fieldwriter`, a term at a time when it can take one
@@ -122,20 +121,19 @@ class CompactPool:
         `lengths` is the new segment's per-document reader (field lengths feed each block's
         min/max length, as in Whoosh).
         """
-        doccount = max(self._docs, default=0) + 1
         by_term = getattr(fieldwriter, "add_term_blocks", None)
         field_lengths: list[int] = []
         current = None
-        for fieldname, text, indexes in self._term_runs():
+        for fieldname, text, flat in self._sorted_terms():
             if fieldname != current:
                 if current is not None:
                     fieldwriter.finish_field()
                 fieldwriter.start_field(fieldname, schema[fieldname])
-                field_lengths = _field_lengths(lengths, fieldname, doccount)
+                field_lengths = _field_lengths(lengths, fieldname, self._doccount)
                 current = fieldname
-            docs, weights, values = self._postings(indexes)
+            docs, weights, values = flat[0::3], flat[1::3], flat[2::3]
             if by_term is not None:
-                by_term(text, docs, weights, values, [field_lengths[doc] for doc in docs])
+                by_term(text, docs, weights, values, field_lengths)
                 continue
             fieldwriter.start_term(text)
             for doc, weight, value in zip(docs, weights, values, strict=True):
@@ -146,7 +144,9 @@ class CompactPool:
 
     def cleanup(self) -> None:
         """Nothing on disk to remove; drop the memory."""
-        self.__init__()  # type: ignore[misc]
+        self._fields = {}
+        self.fieldnames = set()
+        self._count = self._doccount = 0
 
 
 def _field_lengths(lengths: Any, fieldname: str, doccount: int) -> list[int]:
@@ -168,12 +168,68 @@ class CompactSegmentWriter(SegmentWriter):
 
     def __init__(self, ix: Any, **kwargs: Any) -> None:
         super().__init__(ix, **kwargs)
-        self.pool = CompactPool()
+        #: name → format of the fields whose postings `add_document` takes a field at a time
+        #: (None: the schema has a field this writer leaves to Whoosh's `add_document`)
+        self.batch_formats: dict[str, Any] | None = _batch_formats(self.schema)
+        self.pool = CompactPool(self.batch_formats or ())
         #: True while ingest workers write segments into the same folder: Whoosh's commit
         #: would delete every segment file its TOC does not name (theirs included) and the
         #: temporary folder all writers of an index share. The ingest calls
         #: `segments.remove_unlisted_files` once they have stopped.
         self.others_writing = False
+
+    def add_document(self, **fields: Any) -> None:
+        """Whoosh's `SegmentWriter.add_document`, with each text field's postings made from
+        its token list (`index_batch`) and added in one call, instead of a Python call and a
+        tuple per posting through the format's generator, `FieldType.index` and `pool.add`.
+        Other fields, and fields given a boost, go Whoosh's way."""
+        batch_formats = self.batch_formats
+        if batch_formats is None:
+            super().add_document(**fields)
+            return
+        self._check_state()
+        perdocwriter = self.perdocwriter
+        schema = self.schema
+        docnum = self.docnum
+        pool = self.pool
+        docboost = self._doc_boost(fields)
+        fieldnames = sorted([name for name in fields if not name.startswith("_")])
+        self._check_fields(schema, fieldnames)
+        perdocwriter.start_doc(docnum)
+        try:
+            for fieldname in fieldnames:
+                value = fields.get(fieldname)
+                if value is None:
+                    continue
+                field = schema[fieldname]
+                length = 0
+                if field.indexed:
+                    fieldboost = self._field_boost(fields, fieldname, docboost)
+                    fieldformat = batch_formats.get(fieldname) if fieldboost == 1.0 else None
+                    batch = fieldformat.index_batch(value, field.analyzer) if fieldformat else None
+                    if batch is not None:
+                        terms, counts, values, length = batch
+                        boost = fieldformat.field_boost
+                        weights = counts if boost == 1.0 else list(map(boost.__mul__, counts))
+                        pool.add_terms(fieldname, docnum, terms, weights, values)
+                        if not field.scorable:
+                            length = 0
+                    else:
+                        for text, freq, weight, value_bytes in field.index(value):
+                            if field.scorable:
+                                length += freq
+                            pool.add((fieldname, text, docnum, weight * fieldboost, value_bytes))
+                customval = fields.get(f"_stored_{fieldname}", value)
+                perdocwriter.add_field(fieldname, field, customval if field.stored else None, length)
+                column = field.column_type
+                if column and customval is not None:
+                    perdocwriter.add_column_value(fieldname, column, field.to_column_value(customval))
+        except ValueError:
+            perdocwriter.cancel_doc()
+            raise
+        perdocwriter.finish_doc()
+        self._added = True
+        self.docnum += 1
 
     def _commit_toc(self, segments: list[Any]) -> None:
         if not self.others_writing:
@@ -195,6 +251,16 @@ class CompactSegmentWriter(SegmentWriter):
         self.fieldwriter.close()
         if lengths:
             lengths.close()
+
+
+def _batch_formats(schema: Any) -> dict[str, Any] | None:
+    """name → format of every field whose postings can come a field at a time (its format
+    has `index_batch`); None when a field has a term vector or separate spelling words,
+    which only Whoosh's `add_document` writes."""
+    if any(field.vector or field.separate_spelling() for _, field in schema.items()):
+        return None
+    return {name: field.format for name, field in schema.items()
+            if hasattr(field.format, "index_batch")}
 
 
 class _SharedTempFolder:
