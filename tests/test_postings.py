@@ -121,3 +121,51 @@ def test_variable_length_columns_carry_their_offsets_and_read_back_the_same(corp
     assert mine and all(mine)
     assert not any(theirs)  # Whoosh's own writer only sums lengths for columns this small
     assert len(mine_rows) > 10 and mine_rows == their_rows
+
+
+def test_a_text_fields_batches_and_whoosh_postings_share_its_terms():
+    """`add_terms` keeps a text field's terms as str; Whoosh's bytes postings of the same
+    field (a merged segment's, added after) land on the same terms, in document order."""
+    pool = CompactPool(text_fields={"t"})
+    pool.add_terms("t", 0, ["过拟合", "b"], [1, 2], [b"\x00\x01", b"\x00\x02\x01"])
+    pool.add(("k", b"id-1", 0, 1.0, b""))
+    pool.add_terms("t", 1, ["b"], [1], [b"\x00\x05"])
+    pool.add(("t", "过拟合".encode(), 2, 3.0, b"\x00\x07"))
+    assert list(pool.iter_postings()) == [
+        ("k", b"id-1", 0, 1.0, b""),
+        ("t", b"b", 0, 2, b"\x00\x02\x01"), ("t", b"b", 1, 1, b"\x00\x05"),
+        ("t", "过拟合".encode(), 0, 1, b"\x00\x01"), ("t", "过拟合".encode(), 2, 3.0, b"\x00\x07")]
+    assert len(pool) == 5 and pool.fieldnames == {"t", "k"}
+
+
+def test_terms_are_written_in_utf8_byte_order():
+    """str terms sort as their UTF-8 bytes do, the order Whoosh's term table needs, also
+    past the Basic Multilingual Plane and for the private-use area."""
+    terms = ["z", "é", "過", "\uffff", "\U00020001", "\ue000", "a1", "a", "ab"]
+    pool = CompactPool(text_fields={"t"})
+    pool.add_terms("t", 0, terms, [1] * len(terms), [b"\x00\x00"] * len(terms))
+    written = [text for _, text, *_ in pool.iter_postings()]
+    assert written == sorted(term.encode("utf-8") for term in terms)
+
+
+def test_boosted_documents_and_fields_write_what_whooshs_writer_writes(tmp_path):
+    """Boosts given with a document take Whoosh's per-posting path, with the same postings."""
+    from dlqa.engine.schema import make_schema
+    from dlqa.model import RECORD_FIELDS
+
+    documents = [
+        {"id": "a", "body": "过拟合和欠拟合 Dropout 过拟合", "body_grams": "过拟合和欠拟合 Dropout 过拟合",
+         "title": "调参", "title_grams": "调参", "_boost": 2.0},
+        {"id": "b", "body": "正则化 L2", "body_grams": "正则化 L2", "title": "泛化 泛化",
+         "title_grams": "泛化 泛化", "_title_boost": 1.5},
+        {"id": "c", "body": "预训练 微调", "body_grams": "预训练 微调", "author": "某人"},
+    ]
+    for name, make in (("dlqa", postings.segment_writer), ("whoosh", SegmentWriter)):
+        (tmp_path / name).mkdir()
+        ix = whoosh_index.create_in(str(tmp_path / name), make_schema(RECORD_FIELDS))
+        writer = make(ix)
+        for fields in documents:
+            writer.add_document(**fields)
+        writer.commit()
+    assert all_postings(tmp_path / "dlqa") == all_postings(tmp_path / "whoosh")
+    assert len(all_postings(tmp_path / "dlqa")) > 30

@@ -34,6 +34,10 @@ SUPPORTED = ((3, 54), (4,))
 #: (object, attribute, where the engine uses it) for classes and modules.
 CLASS_INTERNALS: tuple[tuple[Any, str, str], ...] = (
     (SegmentWriter, "_flush_segment", "postings.CompactSegmentWriter writes its pool"),
+    (SegmentWriter, "_check_state", "postings.CompactSegmentWriter.add_document"),
+    (SegmentWriter, "_check_fields", "postings.CompactSegmentWriter.add_document"),
+    (SegmentWriter, "_doc_boost", "postings.CompactSegmentWriter.add_document"),
+    (SegmentWriter, "_field_boost", "postings.CompactSegmentWriter.add_document"),
     (SegmentWriter, "_finalize_segment", "postings.finish_segment (ingest workers)"),
     (SegmentWriter, "_close_segment", "postings.abandon (ingest workers)"),
     (SegmentWriter, "_commit_toc", "postings.CompactSegmentWriter keeps workers' unfinished files"),
@@ -51,7 +55,7 @@ CLASS_INTERNALS: tuple[tuple[Any, str, str], ...] = (
 INSTANCE_INTERNALS: dict[str, tuple[str, ...]] = {
     "W3Codec": ("_blocklimit", "_compression", "_inlinelimit"),
     "W3TermInfo": ("_weight", "_df", "_minlength", "_maxlength", "_maxweight", "_minid", "_maxid"),
-    "SegmentWriter": ("_added", "perdocwriter", "fieldwriter", "pool"),
+    "SegmentWriter": ("_added", "docnum", "perdocwriter", "fieldwriter", "pool"),
     "W3FieldWriter": ("_codec", "_postfile", "_tindex", "_fieldid"),
     "W3PerDocWriter": ("_colwriters",),
     "SegmentReader": ("_perdoc", "_terms", "deleted_docs_set"),
