@@ -44,10 +44,10 @@ def test_lone_positions_and_counts_come_from_the_tables_unchanged():
 
 def batch_postings(fmt, text, analyzer):
     """{term: (weight, value)} and the field length, from `index_batch` (the ingest's path)."""
-    terms, counts, values, length = fmt.index_batch(text, analyzer)
-    assert len(terms) == len(set(terms)) == len(counts) == len(values)
-    return {term: (count * fmt.field_boost, value)
-            for term, count, value in zip(terms, counts, values, strict=True)}, length
+    terms, values, length = fmt.index_batch(text, analyzer)
+    weights = fmt.weights_of(values)
+    assert len(terms) == len(set(terms)) == len(values) == len(weights)
+    return {term: (weight, value) for term, weight, value in zip(terms, weights, values, strict=True)}, length
 
 
 def generic_postings(fmt, text, analyzer):

@@ -9,6 +9,7 @@ from whoosh.codec.whoosh3 import W3Codec
 from whoosh.writing import SegmentWriter
 
 from dlqa.engine import postings
+from dlqa.engine.formats import CompactPositions, CountedFrequency
 from dlqa.engine.postings import CompactPool
 from dlqa.store.ingest import ingest
 
@@ -126,24 +127,27 @@ def test_variable_length_columns_carry_their_offsets_and_read_back_the_same(corp
 def test_a_text_fields_batches_and_whoosh_postings_share_its_terms():
     """`add_terms` keeps a text field's terms as str; Whoosh's bytes postings of the same
     field (a merged segment's, added after) land on the same terms, in document order."""
-    pool = CompactPool(text_fields={"t"})
-    pool.add_terms("t", 0, ["过拟合", "b"], [1, 2], [b"\x00\x01", b"\x00\x02\x01"])
+    pool = CompactPool({"t": CompactPositions(field_boost=2.0)})
+    pool.add_terms("t", 0, ["过拟合", "b"], [b"\x00\x01", b"\x00\x02\x01"])
     pool.add(("k", b"id-1", 0, 1.0, b""))
-    pool.add_terms("t", 1, ["b"], [1], [b"\x00\x05"])
-    pool.add(("t", "过拟合".encode(), 2, 3.0, b"\x00\x07"))
+    pool.add(("t", "过拟合".encode(), 1, 3.0, b"\x00\x07"))  # e.g. a boosted document
+    pool.add_terms("t", 2, ["b", "过拟合"], [b"\x00\x05", b"\x00\x03"])
+    pool.add(("t", b"b", 3, 1.5, b"\x00\x09"))  # e.g. a merged segment's
     assert list(pool.iter_postings()) == [
         ("k", b"id-1", 0, 1.0, b""),
-        ("t", b"b", 0, 2, b"\x00\x02\x01"), ("t", b"b", 1, 1, b"\x00\x05"),
-        ("t", "过拟合".encode(), 0, 1, b"\x00\x01"), ("t", "过拟合".encode(), 2, 3.0, b"\x00\x07")]
-    assert len(pool) == 5 and pool.fieldnames == {"t", "k"}
+        ("t", b"b", 0, 4.0, b"\x00\x02\x01"), ("t", b"b", 2, 2.0, b"\x00\x05"),
+        ("t", b"b", 3, 1.5, b"\x00\x09"),
+        ("t", "过拟合".encode(), 0, 2.0, b"\x00\x01"), ("t", "过拟合".encode(), 1, 3.0, b"\x00\x07"),
+        ("t", "过拟合".encode(), 2, 2.0, b"\x00\x03")]
+    assert len(pool) == 7 and pool.fieldnames == {"t", "k"}
 
 
 def test_terms_are_written_in_utf8_byte_order():
     """str terms sort as their UTF-8 bytes do, the order Whoosh's term table needs, also
     past the Basic Multilingual Plane and for the private-use area."""
     terms = ["z", "é", "過", "\uffff", "\U00020001", "\ue000", "a1", "a", "ab"]
-    pool = CompactPool(text_fields={"t"})
-    pool.add_terms("t", 0, terms, [1] * len(terms), [b"\x00\x00"] * len(terms))
+    pool = CompactPool({"t": CountedFrequency()})
+    pool.add_terms("t", 0, terms, [b"\x00\x00\x00\x01"] * len(terms))
     written = [text for _, text, *_ in pool.iter_postings()]
     assert written == sorted(term.encode("utf-8") for term in terms)
 

@@ -18,7 +18,7 @@ import sys
 from array import array
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
-from itertools import accumulate
+from itertools import accumulate, repeat
 from operator import sub
 from typing import Any
 
@@ -57,22 +57,23 @@ def _encode(positions: list[int]) -> bytes:
 
 
 class _Memo(dict):  # type: ignore[type-arg]
-    """key → `make(key)`, kept when key < `MEMO_UPTO`; a lookup is `dict.__getitem__`, in C,
-    so `map(memo.__getitem__, keys)` encodes a whole document's lone positions or counts."""
+    """key → `make(key)`, kept when `keep(key)` (so the table stays bounded); a lookup is
+    `dict.__getitem__`, in C, so `map(memo.__getitem__, keys)` does a document's postings."""
 
-    def __init__(self, make: Callable[[int], bytes]) -> None:
+    def __init__(self, make: Callable[[Any], Any], keep: Callable[[Any], bool]) -> None:
         super().__init__()
         self.make = make
+        self.keep = keep
 
-    def __missing__(self, key: int) -> bytes:
+    def __missing__(self, key: Any) -> Any:
         value = self.make(key)
-        if key < MEMO_UPTO:
+        if self.keep(key):
             self[key] = value
         return value
 
 
 #: The encodings of a lone position (most postings), by position.
-_LONE_POSITIONS = _Memo(lambda position: _encode([position]))
+_LONE_POSITIONS = _Memo(lambda position: _encode([position]), lambda position: position < MEMO_UPTO)
 
 
 def decode_positions(value: bytes) -> Iterator[int]:
@@ -89,12 +90,17 @@ def decode_positions_fast(value: bytes) -> tuple[int, ...]:
 
 
 def positions_count(value: bytes) -> int:
-    return (len(value) - 1) // array(_TYPECODES[value[0]]).itemsize
+    return (len(value) - 1) // _ITEMSIZES[value[0]]
+
+
+#: The count of positions a value encodes, by value (kept for values of up to 3 bytes: lone
+#: positions, and pairs close together; a bytes value's hash is computed once per object).
+_POSITION_COUNTS = _Memo(positions_count, lambda value: len(value) <= 3)
 
 
 #: What `index_batch` gives for one field of one document: its distinct terms, each one's
-#: count (its weight before the field boost), each one's posting value, and the field length.
-TermBatch = tuple[list[str], list[int], list[bytes], int]
+#: posting value, and the field length (each term's weight is `weights_of` its value).
+TermBatch = tuple[list[str], list[bytes], int]
 
 
 class _FromTermPositions:
@@ -116,8 +122,19 @@ class _FromTermPositions:
             return None
         return (*self.batch_from_tokens(tokens), len(tokens))
 
-    def batch_from_tokens(self, tokens: list[str]) -> tuple[list[str], list[int], list[bytes]]:
+    def batch_from_tokens(self, tokens: list[str]) -> tuple[list[str], list[bytes]]:
         raise NotImplementedError
+
+    def value_counts(self, values: list[bytes]) -> list[int]:
+        """The count (occurrences in the field) each posting value encodes."""
+        raise NotImplementedError
+
+    def weights_of(self, values: list[bytes]) -> list[Any]:
+        """The weights `word_values` gives these values' postings: count × field boost, kept
+        as the int count when the boost is 1 (the same number to every sum and score)."""
+        counts = self.value_counts(values)
+        boost = self.field_boost
+        return counts if boost == 1.0 else list(map(boost.__mul__, counts))
 
     def posting_value(self, positions: list[int]) -> bytes:
         raise NotImplementedError
@@ -139,7 +156,7 @@ class CompactPositions(_FromTermPositions, formats.Positions):
     def posting_value(self, positions: list[int]) -> bytes:
         return encode_positions(positions)
 
-    def batch_from_tokens(self, tokens: list[str]) -> tuple[list[str], list[int], list[bytes]]:
+    def batch_from_tokens(self, tokens: list[str]) -> tuple[list[str], list[bytes]]:
         """Each token's position is its index. One pass finds each term's first position and
         the positions of terms met again; lone positions are encoded by table lookup."""
         first: dict[str, int] = {}
@@ -153,16 +170,17 @@ class CompactPositions(_FromTermPositions, formats.Positions):
                 else:
                     positions.append(position)
         if not again:
-            return tokens, [1] * len(tokens), list(map(_LONE_POSITIONS.__getitem__, range(len(tokens))))
+            return tokens, list(map(_LONE_POSITIONS.__getitem__, range(len(tokens))))
         for token in again:
             del first[token]
         terms = list(first)
         terms += again
-        counts = [1] * len(first)
-        counts += map(len, again.values())
         values = list(map(_LONE_POSITIONS.__getitem__, first.values()))
         values += map(_encode, again.values())
-        return terms, counts, values
+        return terms, values
+
+    def value_counts(self, values: list[bytes]) -> list[int]:
+        return list(map(_POSITION_COUNTS.__getitem__, values))
 
     def encode(self, poslist: Any) -> bytes:
         return encode_positions(list(poslist))
@@ -183,10 +201,12 @@ class CountedFrequency(_FromTermPositions, formats.Frequency):
     def posting_value(self, positions: list[int]) -> bytes:
         return _pack_uint(len(positions))
 
-    def batch_from_tokens(self, tokens: list[str]) -> tuple[list[str], list[int], list[bytes]]:
+    def batch_from_tokens(self, tokens: list[str]) -> tuple[list[str], list[bytes]]:
         counted = Counter(tokens)
-        counts = list(counted.values())
-        return list(counted), counts, list(map(_COUNTS.__getitem__, counts))
+        return list(counted), list(map(_COUNTS.__getitem__, counted.values()))
+
+    def value_counts(self, values: list[bytes]) -> list[int]:
+        return list(map(int.from_bytes, values, repeat("big")))
 
 
 def _pack_uint(number: int) -> bytes:
@@ -194,4 +214,4 @@ def _pack_uint(number: int) -> bytes:
 
 
 #: `Frequency` values (4-byte counts), by count.
-_COUNTS = _Memo(_pack_uint)
+_COUNTS = _Memo(_pack_uint, lambda count: count < MEMO_UPTO)

@@ -21,9 +21,11 @@ protocol 3, whose bytes and small-int opcodes are a fraction of protocol 2's.
 
 from __future__ import annotations
 
+from array import array
 from collections import defaultdict, deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from itertools import repeat
+from operator import itemgetter
 from typing import Any
 
 from whoosh.writing import SegmentWriter
@@ -48,71 +50,95 @@ SEGMENT_COMPOUND = False
 
 class CompactPool:
     """A drop-in for `whoosh.writing.PostingPool` (add, iter_postings, cleanup, fieldnames),
-    which also takes a document's postings of one field in one call (`add_terms`).
+    which also takes a document's postings of one text field in one call (`add_terms`).
 
-    Each term keeps its postings together as they come, in one list of (document, weight,
-    value) triples laid flat, so a term's documents, weights and values are three C-level
-    slices at the end: nothing is gathered. `text_fields` are fields whose terms arrive as
-    str through `add_terms`; their terms are kept as str (encoded once per term when
-    written, not once per posting), so Whoosh's bytes terms (merged segments) are decoded.
+    Each term keeps its postings together as they come, so a term's documents and values
+    are ready at the end: nothing is gathered. A text field's term (`text_formats`: field →
+    its `dlqa.engine.formats` format) keeps its documents in an array (4 bytes each) and its
+    values in a list; its weights are its counts times the field's boost, which the format
+    reads back from the values when the term is written, so they take no memory meanwhile
+    (about 13 bytes per posting in all, half of a list of triples). Its terms are kept as
+    str, encoded once per term when written (Whoosh's bytes terms, from merged segments, are
+    decoded). Whoosh's postings (`add`: merged segments, untokenised fields, boosted
+    documents) keep their own weights, as flat (document, weight, value) triples per term.
     """
 
-    def __init__(self, text_fields: Iterable[str] = ()) -> None:
+    def __init__(self, text_formats: dict[str, Any] | None = None) -> None:
         self.fieldnames: set[str] = set()
-        self._text_fields = frozenset(text_fields)
-        #: field → term → [doc, weight, value, doc, weight, value, …], documents ascending
-        self._fields: dict[str, defaultdict[Any, list[Any]]] = {}
+        self._formats = dict(text_formats or {})
+        #: field → term → its documents / its values, in the order added (documents ascending)
+        self._docs: dict[str, defaultdict[str, array[int]]] = {}
+        self._values: dict[str, defaultdict[str, list[bytes]]] = {}
+        #: field → term → [doc, weight, value, doc, weight, value, …] from `add`
+        self._triples: dict[str, defaultdict[Any, list[Any]]] = {}
         self._count = 0
         self._doccount = 0
 
     def __len__(self) -> int:
         return self._count
 
-    def _terms_of(self, fieldname: str) -> defaultdict[Any, list[Any]]:
-        terms = self._fields.get(fieldname)
-        if terms is None:
-            terms = self._fields[fieldname] = defaultdict(list)
-            self.fieldnames.add(fieldname)
-        return terms
-
     def add(self, item: _Posting) -> None:
-        """One posting, as Whoosh's writer adds them (merged segments, untokenised fields)."""
+        """One posting, as Whoosh's writer adds them."""
         fieldname, text, docnum, weight, value = item
-        if fieldname in self._text_fields:
+        if fieldname in self._formats:
             text = text.decode("utf-8")
-        self._terms_of(fieldname)[text] += (docnum, weight, value)
+        terms = self._triples.get(fieldname)
+        if terms is None:
+            terms = self._triples[fieldname] = defaultdict(list)
+            self.fieldnames.add(fieldname)
+        terms[text] += (docnum, weight, value)
         self._count += 1
         if docnum >= self._doccount:
             self._doccount = docnum + 1
 
-    def add_terms(self, fieldname: str, docnum: int, terms: list[str], weights: list[Any],
-                  values: list[bytes]) -> None:
-        """One document's postings of a text field: each term once, with its weight and value.
+    def add_terms(self, fieldname: str, docnum: int, terms: list[str], values: list[bytes]) -> None:
+        """One document's postings of a text field: each term once, with its value (its
+        weight is the format's: `weights_of`).
 
-        In C: the defaultdict finds or makes each term's list, `list.extend` appends its triple.
+        In C: the defaultdicts find or make each term's array and list, and `append` adds.
         """
-        triples = zip(repeat(docnum), weights, values)
-        deque(map(list.extend, map(self._terms_of(fieldname).__getitem__, terms), triples), 0)
+        docs = self._docs.get(fieldname)
+        if docs is None:
+            docs = self._docs[fieldname] = defaultdict(_new_docs)
+            self._values[fieldname] = defaultdict(list)
+            self.fieldnames.add(fieldname)
+        deque(map(array.append, map(docs.__getitem__, terms), repeat(docnum)), 0)
+        deque(map(list.append, map(self._values[fieldname].__getitem__, terms), values), 0)
         self._count += len(terms)
         if docnum >= self._doccount:
             self._doccount = docnum + 1
 
-    def _sorted_terms(self) -> Iterator[tuple[str, bytes, list[Any]]]:
-        """(field, term, its flat triples) in (field, term) order. A str term sorts as its
-        UTF-8 bytes do (UTF-8 keeps code point order)."""
-        for fieldname in sorted(self._fields):
-            terms = self._fields[fieldname]
-            if fieldname in self._text_fields:
-                for text in sorted(terms):
-                    yield fieldname, text.encode("utf-8"), terms[text]
-            else:
-                for text in sorted(terms):
-                    yield fieldname, text, terms[text]
+    def _sorted_terms(self) -> Iterator[tuple[str, bytes, list[int], list[Any], list[Any]]]:
+        """(field, term, its documents, weights, values) in (field, term, document) order.
+        A str term sorts as its UTF-8 bytes do (UTF-8 keeps code point order)."""
+        empty: dict[Any, Any] = {}
+        for fieldname in sorted(self.fieldnames):
+            docs = self._docs.get(fieldname, empty)
+            values = self._values.get(fieldname, empty)
+            triples = self._triples.get(fieldname, empty)
+            fieldformat = self._formats.get(fieldname)
+            keys = docs.keys() | triples.keys() if docs and triples else (docs or triples).keys()
+            for key in sorted(keys):
+                text = key.encode("utf-8") if fieldformat is not None else key
+                flat = triples.get(key)
+                term_docs = docs.get(key)
+                if term_docs is None:
+                    yield fieldname, text, flat[0::3], flat[1::3], flat[2::3]
+                    continue
+                term_values = values[key]
+                weights = fieldformat.weights_of(term_values)
+                if flat is None:
+                    yield fieldname, text, term_docs.tolist(), weights, term_values
+                    continue
+                merged = sorted(zip([*term_docs, *flat[0::3]], [*weights, *flat[1::3]],
+                                    [*term_values, *flat[2::3]], strict=True), key=itemgetter(0))
+                merged_docs, merged_weights, merged_values = map(list, zip(*merged, strict=True))
+                yield fieldname, text, merged_docs, merged_weights, merged_values
 
     def iter_postings(self) -> Iterator[_Posting]:
         """Every posting in (field, term, document) order."""
-        for fieldname, text, flat in self._sorted_terms():
-            for doc, weight, value in zip(flat[0::3], flat[1::3], flat[2::3], strict=True):
+        for fieldname, text, docs, weights, values in self._sorted_terms():
+            for doc, weight, value in zip(docs, weights, values, strict=True):
                 yield fieldname, text, doc, weight, value
 
     def write(self, fieldwriter: Any, schema: Any, lengths: Any) -> None:
@@ -125,14 +151,13 @@ class CompactPool:
         by_term = getattr(fieldwriter, "add_term_blocks", None)
         field_lengths: list[int] = []
         current = None
-        for fieldname, text, flat in self._sorted_terms():
+        for fieldname, text, docs, weights, values in self._sorted_terms():
             if fieldname != current:
                 if current is not None:
                     fieldwriter.finish_field()
                 fieldwriter.start_field(fieldname, schema[fieldname])
                 field_lengths = _field_lengths(lengths, fieldname, self._doccount)
                 current = fieldname
-            docs, weights, values = flat[0::3], flat[1::3], flat[2::3]
             if by_term is not None:
                 by_term(text, docs, weights, values, field_lengths)
                 continue
@@ -145,9 +170,13 @@ class CompactPool:
 
     def cleanup(self) -> None:
         """Nothing on disk to remove; drop the memory."""
-        self._fields = {}
+        self._docs, self._values, self._triples = {}, {}, {}
         self.fieldnames = set()
         self._count = self._doccount = 0
+
+
+def _new_docs() -> array[int]:
+    return array("I")
 
 
 def _field_lengths(lengths: Any, fieldname: str, doccount: int) -> list[int]:
@@ -172,7 +201,7 @@ class CompactSegmentWriter(SegmentWriter):
         #: name → format of the fields whose postings `add_document` takes a field at a time
         #: (None: the schema has a field this writer leaves to Whoosh's `add_document`)
         self.batch_formats: dict[str, Any] | None = _batch_formats(self.schema)
-        self.pool = CompactPool(self.batch_formats or ())
+        self.pool = CompactPool(self.batch_formats)
         #: True while ingest workers write segments into the same folder: Whoosh's commit
         #: would delete every segment file its TOC does not name (theirs included) and the
         #: temporary folder all writers of an index share. The ingest calls
@@ -209,10 +238,8 @@ class CompactSegmentWriter(SegmentWriter):
                     fieldformat = batch_formats.get(fieldname) if fieldboost == 1.0 else None
                     batch = fieldformat.index_batch(value, field.analyzer) if fieldformat else None
                     if batch is not None:
-                        terms, counts, values, length = batch
-                        boost = fieldformat.field_boost
-                        weights = counts if boost == 1.0 else list(map(boost.__mul__, counts))
-                        pool.add_terms(fieldname, docnum, terms, weights, values)
+                        terms, values, length = batch
+                        pool.add_terms(fieldname, docnum, terms, values)
                         if not field.scorable:
                             length = 0
                     else:
