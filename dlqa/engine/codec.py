@@ -163,33 +163,37 @@ class BlockFieldWriter(W3FieldWriter):
     def start_field(self, fieldname: str, fieldobj: Any) -> None:
         super().start_field(fieldname, fieldobj)
         self.value_size = fieldobj.format.fixed_value_size()  # once per field, not per term
+        #: Where the postings file stands: counted here, as only `add_term_blocks` writes to
+        #: it in a field (its `tell` is a system call, once per term).
+        self.post_position = self._postfile.tell()
 
     def add_term_blocks(self, text: bytes, docs: list[int], weights: list[Any],
                         values: list[bytes | None], field_lengths: list[int]) -> None:
         """Write one term of the current field: its documents in order, with their weights
         (numbers), encoded values, and `field_lengths`, every document's field length in
         this segment (0: unknown)."""
-        postfile = self._postfile
         terminfo = BlockTermInfo()
-        start = postfile.tell()
-        postfile.write(WHOOSH3_HEADER_MAGIC)
+        self._postfile.write(WHOOSH3_HEADER_MAGIC)
+        written = len(WHOOSH3_HEADER_MAGIC)
         limit = self._codec._blocklimit
         fixed_size = self.value_size
         count = len(docs)
         if count <= limit:
-            self._write_block(terminfo, docs, weights, _mini_values(values, fixed_size),
-                              field_lengths, last=True)
+            written += self._write_block(terminfo, docs, weights, _mini_values(values, fixed_size),
+                                         field_lengths, last=True)
         else:
             for begin in range(0, count, limit):
                 end = min(begin + limit, count)
-                self._write_block(terminfo, docs[begin:end], weights[begin:end],
-                                  _mini_values(values[begin:end], fixed_size), field_lengths,
-                                  last=end == count)
-        terminfo.set_extent(start, postfile.tell() - start)
+                written += self._write_block(terminfo, docs[begin:end], weights[begin:end],
+                                             _mini_values(values[begin:end], fixed_size),
+                                             field_lengths, last=end == count)
+        terminfo.set_extent(self.post_position, written)
+        self.post_position += written
         self._tindex.add(pack_ushort(self._fieldid) + text, terminfo.to_bytes())
 
     def _write_block(self, terminfo: BlockTermInfo, docs: list[int], weights: list[Any],
-                     values: Any, field_lengths: list[int], last: bool) -> None:
+                     values: Any, field_lengths: list[int], last: bool) -> int:
+        """Write one block; returns the bytes written."""
         lengths = list(map(field_lengths.__getitem__, docs))
         if 0 in lengths:
             lengths = [length for length in lengths if length]
@@ -203,10 +207,12 @@ class BlockFieldWriter(W3FieldWriter):
             data = zlib.compress(data, compression)
         info = _dumps((len(docs), docs[-1], max_weight, compression,
                        length_to_byte(min_length), length_to_byte(max_length)))
+        size = len(info) + len(data)
         postfile = self._postfile
-        postfile.write_int(-(len(info) + len(data)) if last else len(info) + len(data))
+        postfile.write_int(-size if last else size)
         postfile.write(info)
         postfile.write(data)
+        return _INT_SIZE + size
 
 
 def _mini_values(values: list[bytes | None], fixed_size: int | None) -> Any:

@@ -54,8 +54,8 @@ class CompactPool:
 
     Each term keeps its postings together as they come, so a term's documents and values
     are ready at the end: nothing is gathered. A text field's term (`text_formats`: field →
-    its `dlqa.engine.formats` format) keeps its documents in an array (4 bytes each) and its
-    values in a list; its weights are its counts times the field's boost, which the format
+    its `dlqa.engine.formats` format) keeps one list: an array of its documents (4 bytes
+    each), then its values; its weights are its counts times the field's boost, which the format
     reads back from the values when the term is written, so they take no memory meanwhile
     (about 13 bytes per posting in all, half of a list of triples). Its terms are kept as
     str, encoded once per term when written (Whoosh's bytes terms, from merged segments, are
@@ -66,9 +66,8 @@ class CompactPool:
     def __init__(self, text_formats: dict[str, Any] | None = None) -> None:
         self.fieldnames: set[str] = set()
         self._formats = dict(text_formats or {})
-        #: field → term → its documents / its values, in the order added (documents ascending)
-        self._docs: dict[str, defaultdict[str, array[int]]] = {}
-        self._values: dict[str, defaultdict[str, list[bytes]]] = {}
+        #: field → term → [array of its documents, value, value, …] (documents ascending)
+        self._terms: dict[str, defaultdict[str, list[Any]]] = {}
         #: field → term → [doc, weight, value, doc, weight, value, …] from `add`
         self._triples: dict[str, defaultdict[Any, list[Any]]] = {}
         self._count = 0
@@ -95,15 +94,16 @@ class CompactPool:
         """One document's postings of a text field: each term once, with its value (its
         weight is the format's: `weights_of`).
 
-        In C: the defaultdicts find or make each term's array and list, and `append` adds.
+        In C: the defaultdict finds or makes each term's list, `append` adds the value to it
+        and the document to its array.
         """
-        docs = self._docs.get(fieldname)
-        if docs is None:
-            docs = self._docs[fieldname] = defaultdict(_new_docs)
-            self._values[fieldname] = defaultdict(list)
+        known = self._terms.get(fieldname)
+        if known is None:
+            known = self._terms[fieldname] = defaultdict(_new_term)
             self.fieldnames.add(fieldname)
-        deque(map(array.append, map(docs.__getitem__, terms), repeat(docnum)), 0)
-        deque(map(list.append, map(self._values[fieldname].__getitem__, terms), values), 0)
+        lists = list(map(known.__getitem__, terms))
+        deque(map(list.append, lists, values), 0)
+        deque(map(array.append, map(_first, lists), repeat(docnum)), 0)
         self._count += len(terms)
         if docnum >= self._doccount:
             self._doccount = docnum + 1
@@ -113,19 +113,18 @@ class CompactPool:
         A str term sorts as its UTF-8 bytes do (UTF-8 keeps code point order)."""
         empty: dict[Any, Any] = {}
         for fieldname in sorted(self.fieldnames):
-            docs = self._docs.get(fieldname, empty)
-            values = self._values.get(fieldname, empty)
+            batched = self._terms.get(fieldname, empty)
             triples = self._triples.get(fieldname, empty)
             fieldformat = self._formats.get(fieldname)
-            keys = docs.keys() | triples.keys() if docs and triples else (docs or triples).keys()
+            keys = batched.keys() | triples.keys() if batched and triples else (batched or triples).keys()
             for key in sorted(keys):
                 text = key.encode("utf-8") if fieldformat is not None else key
                 flat = triples.get(key)
-                term_docs = docs.get(key)
-                if term_docs is None:
+                term = batched.get(key)
+                if term is None:
                     yield fieldname, text, flat[0::3], flat[1::3], flat[2::3]
                     continue
-                term_values = values[key]
+                term_docs, term_values = term[0], term[1:]
                 weights = fieldformat.weights_of(term_values)
                 if flat is None:
                     yield fieldname, text, term_docs.tolist(), weights, term_values
@@ -170,13 +169,16 @@ class CompactPool:
 
     def cleanup(self) -> None:
         """Nothing on disk to remove; drop the memory."""
-        self._docs, self._values, self._triples = {}, {}, {}
+        self._terms, self._triples = {}, {}
         self.fieldnames = set()
         self._count = self._doccount = 0
 
 
-def _new_docs() -> array[int]:
-    return array("I")
+def _new_term() -> list[Any]:
+    return [array("I")]
+
+
+_first = itemgetter(0)
 
 
 def _field_lengths(lengths: Any, fieldname: str, doccount: int) -> list[int]:
