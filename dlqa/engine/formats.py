@@ -5,7 +5,10 @@ of deltas (about 11 bytes for one position) and builds it from a stream of Token
 answer gives about one gram posting per character, so that encoding was most of the index
 and a large share of ingest time. Here positions are an `array` of deltas behind a one-byte
 type code (2 bytes for one position under 256; decoded by `array` in C), and our analyzers
-hand over a term → positions map directly, without Token objects.
+hand over a term → positions map directly, without Token objects. The ingest goes further
+(`index_batch`): a field's token list becomes its distinct terms and their values in one
+loop, lone positions and counts (most values) looked up in tables, and the weights are read
+back from the values when a term is written (`weights_of`), so the pool stores none.
 
 Whoosh pickles the format objects into the on-disk schema, so these classes' import path is
 part of the index format: keep them here and stateless. (Indexes written before the engine

@@ -1,22 +1,26 @@
-"""Stage 7, the writer's memory: Whoosh's posting pool kept in flat arrays.
+"""Stage 7, the writer: Whoosh's segment writer with a compact posting pool, fed a field at
+a time.
 
 Why: Whoosh's `PostingPool` holds every posting as a 5-tuple (about 200 bytes of Python
-objects) and, past `limitmb`, pickles every posting to a temporary run file, reads it back and
-merges the runs. An answer gives about one posting per character (bigrams) plus its words, so
-at 10k answers the pool was a third of ingest time. Here a posting is four array entries (term,
-document, weight, end of its value) plus its value bytes, about 24 bytes in all; nothing is
-spilled; and the sort at the end orders the distinct terms, not the postings.
+objects), spills past `limitmb` to pickled run files and merges them; and its
+`add_document` asks each field's format for a generator of (term, frequency, weight,
+value) and adds them one Python call at a time. An answer gives about one posting per
+character (bigrams) plus its words: at 10k answers 7.4 million postings, so every
+per-posting Python step costs seconds.
 
-The order Whoosh's field writer needs is (field, term, document). Postings of one term are
-already in document order because a segment writer numbers documents as they are added, and
-merged segments are appended after them with higher numbers; so a stable bucketing by term
-gives that order.
+Here (`CompactSegmentWriter.add_document`) a text field's postings for one answer come from
+its token list in one batch (`formats.index_batch`) and go into the pool in one call, in C
+(`map`, `list.append`, `array.append`); each term keeps its postings together as they come
+(its documents in an array, its values in a list, about 13 bytes a posting), so writing the
+segment sorts the distinct terms and slices nothing, gathers nothing. Postings of one term
+are in document order because a segment writer numbers documents as they are added, and
+merged segments are appended after them with higher numbers.
 
-The same flat arrays let the segment's postings be written a term at a time
-(`CompactSegmentWriter`): Whoosh's field writer takes one posting per call, with type asserts,
-a field-length lookup and block statistics each time, which cost as much as building them.
-The blocks written are Whoosh 3's (its readers read them unchanged); their pickles use
-protocol 3, whose bytes and small-int opcodes are a fraction of protocol 2's.
+The segment's postings are written a term at a time (`codec.BlockFieldWriter`): Whoosh's
+field writer takes one posting per call, with type asserts, a field-length lookup and block
+statistics each time. The blocks written are Whoosh 3's (its readers read them unchanged);
+their pickles use protocol 3, whose bytes and small-int opcodes are a fraction of protocol
+2's.
 """
 
 from __future__ import annotations
