@@ -173,3 +173,33 @@ def test_boosted_documents_and_fields_write_what_whooshs_writer_writes(tmp_path)
         writer.commit()
     assert all_postings(tmp_path / "dlqa") == all_postings(tmp_path / "whoosh")
     assert len(all_postings(tmp_path / "dlqa")) > 30
+
+
+def test_the_term_table_writer_writes_whooshs_bytes():
+    """`TermTableWriter` (one write per entry, positions counted) writes the table Whoosh's
+    `OrderedHashWriter` writes, hash buckets and key index included."""
+    import io
+    import random
+
+    from whoosh.filedb.filetables import OrderedHashWriter
+    from whoosh.filedb.structfile import StructFile
+
+    from dlqa.engine.codec import TermTableWriter
+
+    class KeptBytes(io.BytesIO):
+        def close(self) -> None:
+            self.kept = self.getvalue()
+            super().close()
+
+    keys = sorted({bytes(random.Random(n).randrange(256) for _ in range(1 + n % 11)) for n in range(3000)})
+    tables = []
+    for adopt in (False, True):
+        buffer = KeptBytes()
+        table = OrderedHashWriter(StructFile(buffer))
+        if adopt:
+            table = TermTableWriter.adopt(table)
+        for number, key in enumerate(keys):
+            table.add(key, key[::-1] * (1 + number % 3))
+        table.close()
+        tables.append(buffer.kept)
+    assert len(tables[0]) > 30_000 and tables[0] == tables[1]
