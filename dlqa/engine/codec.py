@@ -17,7 +17,8 @@ for one (`Storage.open_file`, `Codec.per_document_reader/writer`, `Codec.field_w
   writes only lengths under 32,768 values, and a reader then sums them in a Python loop at
   open (~10 ms of a fresh search at 100k). 4 bytes per answer; any Whoosh reader uses them.
 - `BlockFieldWriter` writes a whole term's postings as Whoosh 3 blocks in one call (the
-  compact pool in `dlqa.engine.postings` holds them term by term), with protocol-3 pickles.
+  compact pool in `dlqa.engine.postings` holds them term by term), with protocol-3 pickles,
+  and its term table through `TermTableWriter` (Whoosh's, one write per entry).
 - `DlqaCodec` hands these out. Its segments record a plain `W3Codec`, so the TOC pickles
   only Whoosh's classes and Whoosh alone opens a dlqa index.
 """

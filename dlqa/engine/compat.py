@@ -58,6 +58,7 @@ INSTANCE_INTERNALS: dict[str, tuple[str, ...]] = {
     "SegmentWriter": ("_added", "docnum", "perdocwriter", "fieldwriter", "pool"),
     "W3FieldWriter": ("_codec", "_postfile", "_tindex", "_fieldid"),
     "W3PerDocWriter": ("_colwriters",),
+    "OrderedHashWriter": ("dbfile", "index", "buckets", "lastkey", "hashtype", "hashfn"),
     "SegmentReader": ("_perdoc", "_terms", "deleted_docs_set"),
     "W3PerDocReader": ("_colfiles",),
     "W3TermsReader": ("_postfile",),
@@ -83,7 +84,8 @@ def missing_internals(folder: str | os.PathLike[str]) -> list[str]:
     ix = create_segments(folder, schema)
     writer = segment_writer(ix)
     live.update(SegmentWriter=writer, W3FieldWriter=writer.fieldwriter,
-                W3PerDocWriter=writer.perdocwriter)
+                W3PerDocWriter=writer.perdocwriter,
+                OrderedHashWriter=getattr(writer.fieldwriter, "_tindex", None))
     missing += _missing_attributes(live)
     writer.add_document(id="a", body="过拟合 overfitting", key=b"ab")
     writer.commit()
