@@ -203,3 +203,26 @@ def test_the_term_table_writer_writes_whooshs_bytes():
         table.close()
         tables.append(buffer.kept)
     assert len(tables[0]) > 30_000 and tables[0] == tables[1]
+
+
+def test_text_with_lone_surrogates_is_taken_or_refused_as_whooshs_writer_does(tmp_path):
+    """Such text goes Whoosh's way (a term that cannot be UTF-8 encoded must fail as the
+    answer is added, not the whole segment's write): same outcome, same postings."""
+    from dlqa.store.documents import make_schema
+
+    texts = ["坏\ud800字", "ab\udfffcd 过拟合", "\ud83d", "BERT\ud800 和 GPT"]
+    outcomes = {}
+    for name, make in (("dlqa", postings.segment_writer), ("whoosh", SegmentWriter)):
+        (tmp_path / name).mkdir()
+        writer = make(whoosh_index.create_in(str(tmp_path / name), make_schema()))
+        outcomes[name] = []
+        for number, text in enumerate(texts):
+            try:
+                writer.add_document(id=str(number), body=text, body_grams=text, title=text)
+                outcomes[name].append("added")
+            except ValueError as error:
+                outcomes[name].append(type(error).__name__)
+        writer.commit()
+    assert outcomes["dlqa"] == outcomes["whoosh"]
+    assert all_postings(tmp_path / "dlqa") == all_postings(tmp_path / "whoosh")
+    assert len(all_postings(tmp_path / "dlqa")) > 10

@@ -8,6 +8,7 @@ package pickled `dlqa.analysis.WordAnalyzer`; that name still resolves here.)
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
@@ -44,6 +45,7 @@ class Pretokenized(str):
         return (Pretokenized, (self.tokens,))
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
 #: The last text folded for `index_tokens` and its folding: a document's word and gram fields
 #: index the same str object (`body`, `body_grams`), which is folded once.
 _last_folded: tuple[str, str] = ("", "")
@@ -118,10 +120,15 @@ class _DlqaTokenizer(Tokenizer):
 
     def index_tokens(self, value: Any) -> list[str] | None:
         """The index-mode terms of a str `value` in position order (a term's position is its
-        index), made in one pass without offsets; None for pre-made tokens."""
+        index), made in one pass without offsets; None for pre-made tokens, and for text
+        with a lone surrogate, which Whoosh's own path refuses as it adds the document (a
+        term that cannot be UTF-8 encoded would otherwise fail the whole segment's write)."""
         if value.__class__ is not str:
             return None
-        return self._tokens(_folded(value))
+        folded = _folded(value)
+        if _SURROGATE.search(folded) is not None:
+            return None
+        return self._tokens(folded)
 
     def _tokens(self, folded: str) -> list[str]:
         raise NotImplementedError
