@@ -180,10 +180,11 @@ class BlockFieldWriter(W3FieldWriter):
         max_weight = 0.0
         for begin in range(0, count, limit):
             end = begin + limit
-            if begin == 0 and end >= count:
+            if begin == 0 and end >= count:  # (most terms: one block, no copies)
                 block_docs, block_weights, block_values = docs, weights, values
             else:
-                block_docs, block_weights, block_values = docs[begin:end], weights[begin:end], values[begin:end]
+                block_docs = docs[begin:end]
+                block_weights, block_values = weights[begin:end], values[begin:end]
             lengths = list(map(field_lengths.__getitem__, block_docs))
             if 0 in lengths:
                 lengths = [length for length in lengths if length]

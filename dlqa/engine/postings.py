@@ -10,11 +10,11 @@ per-posting Python step costs seconds.
 
 Here (`CompactSegmentWriter.add_document`) a text field's postings for one answer come from
 its token list in one batch (`formats.index_batch`) and go into the pool in one call, in C
-(`map`, `list.extend`); each term keeps its postings together as they come
-(one list of document and value pairs, about 18 bytes a posting), so writing the segment
-sorts the distinct terms, slices each term's list in C and gathers nothing. Postings of one term
-are in document order because a segment writer numbers documents as they are added, and
-merged segments are appended after them with higher numbers.
+(`map`, `list.extend`); each term keeps its postings together as they come (one list of
+document and value pairs, about 18 bytes a posting), so writing the segment sorts the
+distinct terms, slices each term's list in C and gathers nothing. Postings of one term are
+in document order because a segment writer numbers documents as they are added, and merged
+segments are appended after them with higher numbers.
 
 The segment's postings are written a term at a time (`codec.BlockFieldWriter`): Whoosh's
 field writer takes one posting per call, with type asserts, a field-length lookup and block
@@ -63,10 +63,11 @@ class CompactPool:
     posting in all, two thirds of triples). One list per term, appended to in one call per
     posting, is the fastest layout measured: with the documents in an array beside it, a
     posting touched twice the memory and adding took twice as long (3.5 s against 1.8 s at
-    10k), for 13 bytes a posting instead of 18. Its terms are kept as
-    str, encoded once per term when written (Whoosh's bytes terms, from merged segments, are
-    decoded). Whoosh's postings (`add`: merged segments, untokenised fields, boosted
-    documents) keep their own weights, as flat (document, weight, value) triples per term.
+    10k), for 13 bytes a posting instead of 18. Its terms are kept as str, encoded once per
+    term when written (Whoosh's bytes terms, from merged segments, are decoded).
+
+    Whoosh's postings (`add`: merged segments, untokenised fields, boosted documents) keep
+    their own weights, as flat (document, weight, value) triples per term.
     """
 
     def __init__(self, text_formats: dict[str, Any] | None = None) -> None:
@@ -175,8 +176,6 @@ class CompactPool:
         self._terms, self._triples = {}, {}
         self.fieldnames = set()
         self._count = self._doccount = 0
-
-
 
 
 def _field_lengths(lengths: Any, fieldname: str, doccount: int) -> list[int]:
