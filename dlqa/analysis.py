@@ -22,6 +22,7 @@ import unicodedata
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from itertools import pairwise
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -56,6 +57,10 @@ _QUERY_RUN = re.compile(f"([{_JIEBA_HAN}]+)|([a-z0-9+#&.%-]+)|[^\\W_]")
 _JIEBA_LATIN = re.compile(r"[a-z0-9]+(?:\.\d+)?%?")
 #: A token worth indexing has at least one letter or digit.
 _HAS_ALNUM = re.compile(r"[^\W_]")
+#: One gram per match, as `gram_spans` yields them: the lookahead captures a CJK character's
+#: bigram with the next (or the character alone, closing its run) or a whole run of other
+#: letters/digits, and the match steps over one CJK character or that run.
+_GRAM_TOKEN = re.compile(f"(?=([{_CJK}]{{2}}|[{_CJK}]|[^\\W_{_CJK}]+))(?:[{_CJK}]|[^\\W_{_CJK}]+)")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -160,6 +165,12 @@ def _word_spans(folded: str) -> Iterator[tuple[str, int, int]]:
             yield word, start, end
 
 
+def index_words(folded: str) -> list[str]:
+    """The words of already-folded text, in position order: `_word_spans` without the
+    offsets, filtered in one C-level pass (the ingest's word field)."""
+    return list(filter(_HAS_ALNUM.search, map(itemgetter(0), _jieba().tokenize(folded))))
+
+
 def segment_for_index(text: str) -> list[str]:
     """The WORD field's tokens: jieba search mode over folded text (loads jieba once)."""
     return [word for word, _, _ in _word_spans(fold(text))]
@@ -183,6 +194,12 @@ def gram_spans(folded: str) -> Iterator[tuple[int, str, int, int]]:
         pos += len(run) - 1
         yield pos, run[-1], match.end() - 1, match.end()
         pos += 1
+
+
+def index_grams(folded: str) -> list[str]:
+    """The grams of already-folded text in position order (a gram's position is its index):
+    `gram_spans` in one regex pass, for the ingest, which needs no character offsets."""
+    return _GRAM_TOKEN.findall(folded)
 
 
 def grams(text: str) -> list[tuple[int, str]]:

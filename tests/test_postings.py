@@ -9,6 +9,7 @@ from whoosh.codec.whoosh3 import W3Codec
 from whoosh.writing import SegmentWriter
 
 from dlqa.engine import postings
+from dlqa.engine.formats import CompactPositions, CountedFrequency
 from dlqa.engine.postings import CompactPool
 from dlqa.store.ingest import ingest
 
@@ -121,3 +122,107 @@ def test_variable_length_columns_carry_their_offsets_and_read_back_the_same(corp
     assert mine and all(mine)
     assert not any(theirs)  # Whoosh's own writer only sums lengths for columns this small
     assert len(mine_rows) > 10 and mine_rows == their_rows
+
+
+def test_a_text_fields_batches_and_whoosh_postings_share_its_terms():
+    """`add_terms` keeps a text field's terms as str; Whoosh's bytes postings of the same
+    field (a merged segment's, added after) land on the same terms, in document order."""
+    pool = CompactPool({"t": CompactPositions(field_boost=2.0)})
+    pool.add_terms("t", 0, ["过拟合", "b"], [b"\x00\x01", b"\x00\x02\x01"])
+    pool.add(("k", b"id-1", 0, 1.0, b""))
+    pool.add(("t", "过拟合".encode(), 1, 3.0, b"\x00\x07"))  # e.g. a boosted document
+    pool.add_terms("t", 2, ["b", "过拟合"], [b"\x00\x05", b"\x00\x03"])
+    pool.add(("t", b"b", 3, 1.5, b"\x00\x09"))  # e.g. a merged segment's
+    assert list(pool.iter_postings()) == [
+        ("k", b"id-1", 0, 1.0, b""),
+        ("t", b"b", 0, 4.0, b"\x00\x02\x01"), ("t", b"b", 2, 2.0, b"\x00\x05"),
+        ("t", b"b", 3, 1.5, b"\x00\x09"),
+        ("t", "过拟合".encode(), 0, 2.0, b"\x00\x01"), ("t", "过拟合".encode(), 1, 3.0, b"\x00\x07"),
+        ("t", "过拟合".encode(), 2, 2.0, b"\x00\x03")]
+    assert len(pool) == 7 and pool.fieldnames == {"t", "k"}
+
+
+def test_terms_are_written_in_utf8_byte_order():
+    """str terms sort as their UTF-8 bytes do, the order Whoosh's term table needs, also
+    past the Basic Multilingual Plane and for the private-use area."""
+    terms = ["z", "é", "過", "\uffff", "\U00020001", "\ue000", "a1", "a", "ab"]
+    pool = CompactPool({"t": CountedFrequency()})
+    pool.add_terms("t", 0, terms, [b"\x00\x00\x00\x01"] * len(terms))
+    written = [text for _, text, *_ in pool.iter_postings()]
+    assert written == sorted(term.encode("utf-8") for term in terms)
+
+
+def test_boosted_documents_and_fields_write_what_whooshs_writer_writes(tmp_path):
+    """Boosts given with a document take Whoosh's per-posting path, with the same postings."""
+    from dlqa.engine.schema import make_schema
+    from dlqa.model import RECORD_FIELDS
+
+    documents = [
+        {"id": "a", "body": "过拟合和欠拟合 Dropout 过拟合", "body_grams": "过拟合和欠拟合 Dropout 过拟合",
+         "title": "调参", "title_grams": "调参", "_boost": 2.0},
+        {"id": "b", "body": "正则化 L2", "body_grams": "正则化 L2", "title": "泛化 泛化",
+         "title_grams": "泛化 泛化", "_title_boost": 1.5},
+        {"id": "c", "body": "预训练 微调", "body_grams": "预训练 微调", "author": "某人"},
+    ]
+    for name, make in (("dlqa", postings.segment_writer), ("whoosh", SegmentWriter)):
+        (tmp_path / name).mkdir()
+        ix = whoosh_index.create_in(str(tmp_path / name), make_schema(RECORD_FIELDS))
+        writer = make(ix)
+        for fields in documents:
+            writer.add_document(**fields)
+        writer.commit()
+    assert all_postings(tmp_path / "dlqa") == all_postings(tmp_path / "whoosh")
+    assert len(all_postings(tmp_path / "dlqa")) > 30
+
+
+def test_the_term_table_writer_writes_whooshs_bytes():
+    """`TermTableWriter` (one write per entry, positions counted) writes the table Whoosh's
+    `OrderedHashWriter` writes, hash buckets and key index included."""
+    import io
+    import random
+
+    from whoosh.filedb.filetables import OrderedHashWriter
+    from whoosh.filedb.structfile import StructFile
+
+    from dlqa.engine.codec import TermTableWriter
+
+    class KeptBytes(io.BytesIO):
+        def close(self) -> None:
+            self.kept = self.getvalue()
+            super().close()
+
+    keys = sorted({bytes(random.Random(n).randrange(256) for _ in range(1 + n % 11)) for n in range(3000)})
+    tables = []
+    for adopt in (False, True):
+        buffer = KeptBytes()
+        table = OrderedHashWriter(StructFile(buffer))
+        if adopt:
+            table = TermTableWriter.adopt(table)
+        for number, key in enumerate(keys):
+            table.add(key, key[::-1] * (1 + number % 3))
+        table.close()
+        tables.append(buffer.kept)
+    assert len(tables[0]) > 30_000 and tables[0] == tables[1]
+
+
+def test_text_with_lone_surrogates_is_taken_or_refused_as_whooshs_writer_does(tmp_path):
+    """Such text goes Whoosh's way (a term that cannot be UTF-8 encoded must fail as the
+    answer is added, not the whole segment's write): same outcome, same postings."""
+    from dlqa.store.documents import make_schema
+
+    texts = ["坏\ud800字", "ab\udfffcd 过拟合", "\ud83d", "BERT\ud800 和 GPT"]
+    outcomes = {}
+    for name, make in (("dlqa", postings.segment_writer), ("whoosh", SegmentWriter)):
+        (tmp_path / name).mkdir()
+        writer = make(whoosh_index.create_in(str(tmp_path / name), make_schema()))
+        outcomes[name] = []
+        for number, text in enumerate(texts):
+            try:
+                writer.add_document(id=str(number), body=text, body_grams=text, title=text)
+                outcomes[name].append("added")
+            except ValueError as error:
+                outcomes[name].append(type(error).__name__)
+        writer.commit()
+    assert outcomes["dlqa"] == outcomes["whoosh"]
+    assert all_postings(tmp_path / "dlqa") == all_postings(tmp_path / "whoosh")
+    assert len(all_postings(tmp_path / "dlqa")) > 10

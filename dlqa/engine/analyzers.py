@@ -8,12 +8,20 @@ package pickled `dlqa.analysis.WordAnalyzer`; that name still resolves here.)
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 from whoosh.analysis import Token, Tokenizer
 
-from dlqa.analysis import _word_spans, gram_spans, segment_query, without_closing_unigram
+from dlqa.analysis import (
+    _word_spans,
+    gram_spans,
+    index_grams,
+    index_words,
+    segment_query,
+    without_closing_unigram,
+)
 from dlqa.textutil import fold
 
 
@@ -35,6 +43,21 @@ class Pretokenized(str):
 
     def __reduce__(self) -> tuple[Any, ...]:
         return (Pretokenized, (self.tokens,))
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+#: The last text folded for `index_tokens` and its folding: a document's word and gram fields
+#: index the same str object (`body`, `body_grams`), which is folded once.
+_last_folded: tuple[str, str] = ("", "")
+
+
+def _folded(value: str) -> str:
+    global _last_folded
+    last, folded = _last_folded
+    if value is not last:
+        folded = fold(value)
+        _last_folded = (value, folded)
+    return folded
 
 
 def _offset_map(text: str, folded: str) -> list[int] | None:
@@ -94,6 +117,21 @@ class _DlqaTokenizer(Tokenizer):
     def _index_spans(self, value: str) -> Iterable[tuple[int | None, str, int, int]]:
         """Index-mode spans without character offsets (cheaper where a subclass can)."""
         return self._spans(value, "index")
+
+    def index_tokens(self, value: Any) -> list[str] | None:
+        """The index-mode terms of a str `value` in position order (a term's position is its
+        index), made in one pass without offsets; None for pre-made tokens, and for text
+        with a lone surrogate, which Whoosh's own path refuses as it adds the document (a
+        term that cannot be UTF-8 encoded would otherwise fail the whole segment's write)."""
+        if value.__class__ is not str:
+            return None
+        folded = _folded(value)
+        if _SURROGATE.search(folded) is not None:
+            return None
+        return self._tokens(folded)
+
+    def _tokens(self, folded: str) -> list[str]:
+        raise NotImplementedError
 
     def __call__(
         self,
@@ -159,6 +197,9 @@ class WordAnalyzer(_DlqaTokenizer):
     def _index_spans(self, value: str) -> Iterable[tuple[int | None, str, int, int]]:
         return ((None, word, 0, 0) for word, _, _ in _word_spans(fold(value)))
 
+    def _tokens(self, folded: str) -> list[str]:
+        return index_words(folded)
+
 
 class GramAnalyzer(_DlqaTokenizer):
     """The SUBSTRING field's analyzer: `grams` when indexing, `phrase_grams` terms in queries.
@@ -179,3 +220,6 @@ class GramAnalyzer(_DlqaTokenizer):
 
     def _index_spans(self, value: str) -> Iterable[tuple[int | None, str, int, int]]:
         return gram_spans(fold(value))  # type: ignore[return-value]
+
+    def _tokens(self, folded: str) -> list[str]:
+        return index_grams(folded)

@@ -17,7 +17,8 @@ for one (`Storage.open_file`, `Codec.per_document_reader/writer`, `Codec.field_w
   writes only lengths under 32,768 values, and a reader then sums them in a Python loop at
   open (~10 ms of a fresh search at 100k). 4 bytes per answer; any Whoosh reader uses them.
 - `BlockFieldWriter` writes a whole term's postings as Whoosh 3 blocks in one call (the
-  compact pool in `dlqa.engine.postings` holds them term by term), with protocol-3 pickles.
+  compact pool in `dlqa.engine.postings` holds them term by term), with protocol-3 pickles,
+  and its term table through `TermTableWriter` (Whoosh's, one write per entry).
 - `DlqaCodec` hands these out. Its segments record a plain `W3Codec`, so the TOC pickles
   only Whoosh's classes and Whoosh alone opens a dlqa index.
 """
@@ -28,9 +29,12 @@ import contextlib
 import io
 import mmap
 import pickle
+import struct
 import zlib
 from array import array
-from itertools import accumulate, pairwise
+from hashlib import md5
+from itertools import accumulate
+from operator import sub
 from typing import Any, BinaryIO
 
 from whoosh.codec.whoosh3 import (
@@ -43,9 +47,10 @@ from whoosh.codec.whoosh3 import (
     W3TermInfo,
 )
 from whoosh.filedb.filestore import FileStorage
+from whoosh.filedb.filetables import OrderedHashWriter
 from whoosh.filedb.structfile import StructFile
 from whoosh.reading import CorruptIndexError
-from whoosh.system import _INT_SIZE, pack_ushort
+from whoosh.system import _INT_SIZE, pack_int, pack_long, pack_ushort
 from whoosh.util.numeric import length_to_byte
 
 #: Files read through a map: the term table and the postings.
@@ -133,72 +138,139 @@ class OffsetsPerDocWriter(W3PerDocWriter):
         super().close()
 
 
-class BlockTermInfo(W3TermInfo):
-    """Whoosh 3's term info, summing a block's statistics from plain values (Whoosh's
-    `add_block` takes them from a postings writer's block object)."""
-
-    def add_block_statistics(self, docs: list[int], weights: list[float], min_length: int | None,
-                             max_length: int, max_weight: float) -> None:
-        """Add one block, as `W3PostingsWriter.add_posting` keeps and `add_block` sums them."""
-        self._weight += sum(weights)
-        self._df += len(docs)
-        if min_length is not None:
-            self._minlength = min_length if self._minlength is None else min(self._minlength, min_length)
-        self._maxlength = max(self._maxlength, max_length)
-        self._maxweight = max(self._maxweight, max_weight)
-        if self._minid is None:
-            self._minid = docs[0]
-        self._maxid = docs[-1]
-
-
 class BlockFieldWriter(W3FieldWriter):
     """Whoosh 3's field writer, plus `add_term_blocks`: a whole term's postings in one call.
 
-    The blocks are the ones `W3PostingsWriter` writes a posting at a time (its readers read
-    them unchanged); built per block, they skip the per-posting type asserts, length lookups
-    and statistics, which cost as much as building the postings.
+    The blocks are the ones `W3PostingsWriter` writes a posting at a time, and the term info
+    the one `W3TermInfo.to_bytes` packs (its readers read them unchanged); built per term,
+    they skip the per-posting type asserts, length lookups and statistics, which cost as
+    much as building the postings. Per term there is one write to the postings file, and
+    pickles come from one reused pickler: real text has a long tail of terms met once
+    (hundreds of thousands at 10k answers), each costing this per-term work.
     """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._tindex = TermTableWriter.adopt(self._tindex)
+        self._pickle_buffer = io.BytesIO()
+        self._pickler = pickle.Pickler(self._pickle_buffer, BLOCK_PROTOCOL)
+        # No memo (nothing in a block is shared): a memo entry costs 2-5 bytes per value and
+        # keeps zlib from seeing the values' repetitions.
+        self._pickler.fast = True
 
     def start_field(self, fieldname: str, fieldobj: Any) -> None:
         super().start_field(fieldname, fieldobj)
         self.value_size = fieldobj.format.fixed_value_size()  # once per field, not per term
+        #: Where the postings file stands: counted here, as only `add_term_blocks` writes to
+        #: it in a field (its `tell` is a system call, once per term).
+        self.post_position = self._postfile.tell()
 
-    def add_term_blocks(self, text: bytes, docs: list[int], weights: list[float],
-                        values: list[bytes | None], lengths: list[int]) -> None:
-        """Write one term of the current field: its documents in order, with their weights,
-        encoded values and field lengths (0: unknown)."""
-        postfile = self._postfile
-        terminfo = BlockTermInfo()
-        start = postfile.tell()
-        postfile.write(WHOOSH3_HEADER_MAGIC)
+    def add_term_blocks(self, text: bytes, docs: list[int], weights: list[Any],
+                        values: list[bytes | None], field_lengths: list[int]) -> None:
+        """Write one term of the current field: its documents in order, with their weights
+        (numbers), encoded values, and `field_lengths`, every document's field length in
+        this segment (0: unknown)."""
+        out = bytearray(WHOOSH3_HEADER_MAGIC)
         limit = self._codec._blocklimit
-        fixed_size = self.value_size
         count = len(docs)
+        # The term's statistics, summed over its blocks as `W3TermInfo.add_block` sums them.
+        total_weight: Any = 0
+        min_length: int | None = None
+        max_length = 0
+        max_weight = 0.0
         for begin in range(0, count, limit):
-            end = min(begin + limit, count)
-            self._write_block(terminfo, docs[begin:end], weights[begin:end],
-                              _mini_values(values[begin:end], fixed_size), lengths[begin:end],
-                              last=end == count)
-        terminfo.set_extent(start, postfile.tell() - start)
-        self._tindex.add(pack_ushort(self._fieldid) + text, terminfo.to_bytes())
+            end = begin + limit
+            if begin == 0 and end >= count:  # (most terms: one block, no copies)
+                block_docs, block_weights, block_values = docs, weights, values
+            else:
+                block_docs = docs[begin:end]
+                block_weights, block_values = weights[begin:end], values[begin:end]
+            lengths = list(map(field_lengths.__getitem__, block_docs))
+            if 0 in lengths:
+                lengths = [length for length in lengths if length]
+            block_min = min(lengths) if lengths else None
+            block_max = max(lengths) if lengths else 0
+            block_max_weight = float(max(0, max(block_weights)))
+            total_weight += sum(block_weights)
+            if block_min is not None and (min_length is None or block_min < min_length):
+                min_length = block_min
+            max_length = max(max_length, block_max)
+            max_weight = max(max_weight, block_max_weight)
+            data = self._dumps((_deltas(block_docs), _mini_weights(block_weights),
+                                _mini_values(block_values, self.value_size)))
+            compression = self._codec._compression if len(data) >= COMPRESSION_MIN_SIZE else 0
+            if compression:
+                data = zlib.compress(data, compression)
+            info = self._dumps((len(block_docs), block_docs[-1], block_max_weight, compression,
+                                _LENGTH_BYTES[block_min], _LENGTH_BYTES[block_max]))
+            size = len(info) + len(data)
+            out += pack_int(-size if end >= count else size)
+            out += info
+            out += data
+        self._postfile.write(out)
+        terminfo = _TERM_INFO.pack(False, total_weight, count,
+                                   0 if min_length is None else _LENGTH_BYTES[min_length],
+                                   _LENGTH_BYTES[max_length], max_weight, docs[0], docs[-1])
+        self._tindex.add(pack_ushort(self._fieldid) + text,
+                         terminfo + pack_long(self.post_position) + pack_int(len(out)))
+        self.post_position += len(out)
 
-    def _write_block(self, terminfo: BlockTermInfo, docs: list[int], weights: list[float],
-                     values: Any, lengths: list[int], last: bool) -> None:
-        known = [length for length in lengths if length]
-        min_length = min(known) if known else None
-        max_length = max(known) if known else 0
-        max_weight = max(0, max(weights))
-        terminfo.add_block_statistics(docs, weights, min_length, max_length, max_weight)
-        data = _dumps((_deltas(docs), _mini_weights(weights), values))
-        compression = self._codec._compression if len(data) >= COMPRESSION_MIN_SIZE else 0
-        if compression:
-            data = zlib.compress(data, compression)
-        info = _dumps((len(docs), docs[-1], float(max_weight), compression,
-                       length_to_byte(min_length), length_to_byte(max_length)))
-        postfile = self._postfile
-        postfile.write_int(-(len(info) + len(data)) if last else len(info) + len(data))
-        postfile.write(info)
-        postfile.write(data)
+    def _dumps(self, data: Any) -> bytes:
+        """Pickle a block's flat tuple (protocol 3, no memo) with the writer's pickler."""
+        buffer = self._pickle_buffer
+        buffer.seek(0)
+        buffer.truncate()
+        self._pickler.dump(data)
+        return buffer.getvalue()
+
+
+class TermTableWriter(OrderedHashWriter):
+    """Whoosh's term table writer (`OrderedHashWriter`), writing each entry in one call: the
+    same bytes, without two `tell()` system calls, four writes and a hex round trip of the
+    MD5 per term."""
+
+    position: int
+
+    @classmethod
+    def adopt(cls, table: OrderedHashWriter) -> TermTableWriter:
+        """This writer over the table `W3FieldWriter` opened (its header already written)."""
+        adopted = cls.__new__(cls)
+        adopted.__dict__.update(table.__dict__)
+        adopted.position = table.dbfile.tell()
+        return adopted
+
+    def add(self, key: bytes, value: bytes) -> None:
+        if key <= self.lastkey:
+            raise ValueError(f"Keys must increase: {self.lastkey!r}..{key!r}")
+        position = self.position
+        self.index.append(position)
+        entry = _ENTRY_LENGTHS.pack(len(key), len(value)) + key + value
+        self.dbfile.write(entry)
+        self.position = position + len(entry)
+        if self.hashtype == 0:  # md5_hash: the digest's last 4 bytes, big-endian
+            hashed = int.from_bytes(md5(key, usedforsecurity=False).digest()[12:], "big")
+        else:
+            hashed = self.hashfn(key)
+        self.buckets[hashed & 255].append((hashed, position))
+        self.lastkey = key
+
+
+#: An entry's key and value lengths, as `HashWriter.add` packs them.
+_ENTRY_LENGTHS = struct.Struct("!ii")
+
+
+class _LengthBytes(dict):  # type: ignore[type-arg]
+    """length → Whoosh's one-byte length (`length_to_byte`), looked up in C once met."""
+
+    def __missing__(self, length: int | None) -> int:
+        value = self[length] = length_to_byte(length)
+        return value
+
+
+_LENGTH_BYTES = _LengthBytes()
+#: `W3TermInfo.to_bytes`'s layout: inlined flag, weight, doc frequency, min and max length
+#: bytes, max weight, first and last document; then the postings' offset and length.
+_TERM_INFO = W3TermInfo._struct
 
 
 def _mini_values(values: list[bytes | None], fixed_size: int | None) -> Any:
@@ -211,27 +283,21 @@ def _mini_values(values: list[bytes | None], fixed_size: int | None) -> Any:
 
 
 def _deltas(docs: list[int]) -> tuple[int, ...]:
-    return (docs[0], *(b - a for a, b in pairwise(docs)))
+    return (docs[0], *map(sub, docs[1:], docs))
 
 
-def _mini_weights(weights: list[float]) -> Any:
+def _mini_weights(weights: list[Any]) -> Any:
     """Whoosh's `_mini_weights` (None when all 1.0, one float when all equal), else each
     weight, as an int where it is whole: a 2-byte pickle opcode instead of a 9-byte float,
-    and the same number to every score computed from it."""
+    and the same number to every score computed from it. (A pool's weights are floats, or
+    ints where a field's weight is its count.)"""
     first = weights[0]
-    if all(weight == first for weight in weights):
-        return None if first == 1.0 else first
-    return tuple(int(weight) if weight.is_integer() else weight for weight in weights)
-
-
-def _dumps(data: Any) -> bytes:
-    """Pickle a block's flat tuple without the memo (nothing in it is shared): a memo entry
-    costs 2-5 bytes per value and keeps zlib from seeing the values' repetitions."""
-    buffer = io.BytesIO()
-    pickler = pickle.Pickler(buffer, BLOCK_PROTOCOL)
-    pickler.fast = True
-    pickler.dump(data)
-    return buffer.getvalue()
+    if weights.count(first) == len(weights):
+        return None if first == 1.0 else float(first)
+    if all(map(int.__instancecheck__, weights)):
+        return tuple(weights)
+    return tuple(weight if weight.__class__ is int or not weight.is_integer() else int(weight)
+                 for weight in weights)
 
 
 def read_term_blocks(postfile: Any, terminfo: Any, format_: Any) -> tuple[list[int], list[float], list[Any]]:

@@ -34,6 +34,10 @@ SUPPORTED = ((3, 54), (4,))
 #: (object, attribute, where the engine uses it) for classes and modules.
 CLASS_INTERNALS: tuple[tuple[Any, str, str], ...] = (
     (SegmentWriter, "_flush_segment", "postings.CompactSegmentWriter writes its pool"),
+    (SegmentWriter, "_check_state", "postings.CompactSegmentWriter.add_document"),
+    (SegmentWriter, "_check_fields", "postings.CompactSegmentWriter.add_document"),
+    (SegmentWriter, "_doc_boost", "postings.CompactSegmentWriter.add_document"),
+    (SegmentWriter, "_field_boost", "postings.CompactSegmentWriter.add_document"),
     (SegmentWriter, "_finalize_segment", "postings.finish_segment (ingest workers)"),
     (SegmentWriter, "_close_segment", "postings.abandon (ingest workers)"),
     (SegmentWriter, "_commit_toc", "postings.CompactSegmentWriter keeps workers' unfinished files"),
@@ -46,14 +50,15 @@ CLASS_INTERNALS: tuple[tuple[Any, str, str], ...] = (
     (matching.AndNotMatcher, "_find_next", "queries.FixedAndNotMatcher"),
     (scoring.WeightLengthScorer, "_score", "evaluate: scores without a matcher"),
     (whoosh3, "_lenfield", "evaluate: the length column's name"),
+    (whoosh3.W3TermInfo, "_struct", "codec.BlockFieldWriter packs term infos"),
 )
 #: (what, attributes) of live objects, checked by `missing_internals`.
 INSTANCE_INTERNALS: dict[str, tuple[str, ...]] = {
     "W3Codec": ("_blocklimit", "_compression", "_inlinelimit"),
-    "W3TermInfo": ("_weight", "_df", "_minlength", "_maxlength", "_maxweight", "_minid", "_maxid"),
-    "SegmentWriter": ("_added", "perdocwriter", "fieldwriter", "pool"),
+    "SegmentWriter": ("_added", "docnum", "perdocwriter", "fieldwriter", "pool"),
     "W3FieldWriter": ("_codec", "_postfile", "_tindex", "_fieldid"),
     "W3PerDocWriter": ("_colwriters",),
+    "OrderedHashWriter": ("dbfile", "index", "buckets", "lastkey", "hashtype", "hashfn"),
     "SegmentReader": ("_perdoc", "_terms", "deleted_docs_set"),
     "W3PerDocReader": ("_colfiles",),
     "W3TermsReader": ("_postfile",),
@@ -72,14 +77,15 @@ def missing_internals(folder: str | os.PathLike[str]) -> list[str]:
     all are there). Writes and reads a one-answer index in `folder` (created, or empty)."""
     missing = [f"{getattr(owner, '__name__', owner)}.{name} (used by {where})"
                for owner, name, where in CLASS_INTERNALS if not hasattr(owner, name)]
-    live: dict[str, Any] = {"W3Codec": whoosh3.W3Codec(), "W3TermInfo": whoosh3.W3TermInfo()}
+    live: dict[str, Any] = {"W3Codec": whoosh3.W3Codec()}
     os.makedirs(folder, exist_ok=True)
     schema = fields.Schema(id=fields.ID(stored=True), body=fields.TEXT(phrase=True),
                            key=fields.COLUMN(FixedBytesColumn(2)))
     ix = create_segments(folder, schema)
     writer = segment_writer(ix)
     live.update(SegmentWriter=writer, W3FieldWriter=writer.fieldwriter,
-                W3PerDocWriter=writer.perdocwriter)
+                W3PerDocWriter=writer.perdocwriter,
+                OrderedHashWriter=getattr(writer.fieldwriter, "_tindex", None))
     missing += _missing_attributes(live)
     writer.add_document(id="a", body="过拟合 overfitting", key=b"ab")
     writer.commit()

@@ -1,28 +1,34 @@
-"""Stage 7, the writer's memory: Whoosh's posting pool kept in flat arrays.
+"""Stage 7, the writer: Whoosh's segment writer with a compact posting pool, fed a field at
+a time.
 
 Why: Whoosh's `PostingPool` holds every posting as a 5-tuple (about 200 bytes of Python
-objects) and, past `limitmb`, pickles every posting to a temporary run file, reads it back and
-merges the runs. An answer gives about one posting per character (bigrams) plus its words, so
-at 10k answers the pool was a third of ingest time. Here a posting is four array entries (term,
-document, weight, end of its value) plus its value bytes, about 24 bytes in all; nothing is
-spilled; and the sort at the end orders the distinct terms, not the postings.
+objects), spills past `limitmb` to pickled run files and merges them; and its
+`add_document` asks each field's format for a generator of (term, frequency, weight,
+value) and adds them one Python call at a time. An answer gives about one posting per
+character (bigrams) plus its words: at 10k answers 7.4 million postings, so every
+per-posting Python step costs seconds.
 
-The order Whoosh's field writer needs is (field, term, document). Postings of one term are
-already in document order because a segment writer numbers documents as they are added, and
-merged segments are appended after them with higher numbers; so a stable bucketing by term
-gives that order.
+Here (`CompactSegmentWriter.add_document`) a text field's postings for one answer come from
+its token list in one batch (`formats.index_batch`) and go into the pool in one call, in C
+(`map`, `list.extend`); each term keeps its postings together as they come (one list of
+document and value pairs, about 18 bytes a posting), so writing the segment sorts the
+distinct terms, slices each term's list in C and gathers nothing. Postings of one term are
+in document order because a segment writer numbers documents as they are added, and merged
+segments are appended after them with higher numbers.
 
-The same flat arrays let the segment's postings be written a term at a time
-(`CompactSegmentWriter`): Whoosh's field writer takes one posting per call, with type asserts,
-a field-length lookup and block statistics each time, which cost as much as building them.
-The blocks written are Whoosh 3's (its readers read them unchanged); their pickles use
-protocol 3, whose bytes and small-int opcodes are a fraction of protocol 2's.
+The segment's postings are written a term at a time (`codec.BlockFieldWriter`): Whoosh's
+field writer takes one posting per call, with type asserts, a field-length lookup and block
+statistics each time. The blocks written are Whoosh 3's (its readers read them unchanged);
+their pickles use protocol 3, whose bytes and small-int opcodes are a fraction of protocol
+2's.
 """
 
 from __future__ import annotations
 
-from array import array
+from collections import defaultdict, deque
 from collections.abc import Iterator
+from itertools import repeat
+from operator import itemgetter
 from typing import Any
 
 from whoosh.writing import SegmentWriter
@@ -36,84 +42,107 @@ _Posting = tuple[str, bytes, int, float, bytes | None]
 #: postings: at 10k answers 1,024 made the index 10% smaller (52.1 → 47.2 MB) and phrase
 #: reads a quarter faster; 4,096 gained little more. dlqa never skips within a term.
 BLOCK_POSTINGS = 1024
-#: zlib level of the blocks (Whoosh's default 3): 6 is 1.5% smaller again at 10k for about
-#: a second more CPU; reading is as fast.
-BLOCK_COMPRESSION = 6
+#: zlib level of the blocks (Whoosh's default 3). At 10k: 6 makes the postings 2% smaller
+#: than 4 but takes twice the CPU (2.0 s against 1.0 s, an eighth of the leaner writer's
+#: ingest); 4 is smaller than 3 and as fast. Reading is as fast at every level.
+BLOCK_COMPRESSION = 4
 #: Whoosh's compound segments are read through a BytesIO copy of each part, so opening a
 #: 100 MB index copied 100 MB before every search; plain segment files are opened in place.
 SEGMENT_COMPOUND = False
 
 
 class CompactPool:
-    """A drop-in for `whoosh.writing.PostingPool` (add, iter_postings, cleanup, fieldnames)."""
+    """A drop-in for `whoosh.writing.PostingPool` (add, iter_postings, cleanup, fieldnames),
+    which also takes a document's postings of one text field in one call (`add_terms`).
 
-    def __init__(self) -> None:
+    Each term keeps its postings together as they come, so a term's documents and values
+    are ready at the end: nothing is gathered. A text field's term (`text_formats`: field →
+    its `dlqa.engine.formats` format) keeps one list of (document, value) pairs laid flat;
+    its weights are its counts times the field's boost, which the format reads back from the
+    values when the term is written, so they take no memory meanwhile (about 18 bytes per
+    posting in all, two thirds of triples). One list per term, appended to in one call per
+    posting, is the fastest layout measured: with the documents in an array beside it, a
+    posting touched twice the memory and adding took twice as long (3.5 s against 1.8 s at
+    10k), for 13 bytes a posting instead of 18. Its terms are kept as str, encoded once per
+    term when written (Whoosh's bytes terms, from merged segments, are decoded).
+
+    Whoosh's postings (`add`: merged segments, untokenised fields, boosted documents) keep
+    their own weights, as flat (document, weight, value) triples per term.
+    """
+
+    def __init__(self, text_formats: dict[str, Any] | None = None) -> None:
         self.fieldnames: set[str] = set()
-        self._term_ids: dict[tuple[str, bytes], int] = {}
-        self._terms = array("I")
-        self._docs = array("I")
-        self._weights = array("d")
-        self._values = bytearray()
-        self._value_ends = array("I")
-        self._none_values: set[int] = set()
+        self._formats = dict(text_formats or {})
+        #: field → term → [doc, value, doc, value, …] (documents ascending)
+        self._terms: dict[str, defaultdict[str, list[Any]]] = {}
+        #: field → term → [doc, weight, value, doc, weight, value, …] from `add`
+        self._triples: dict[str, defaultdict[Any, list[Any]]] = {}
+        self._count = 0
+        self._doccount = 0
 
     def __len__(self) -> int:
-        return len(self._docs)
+        return self._count
 
     def add(self, item: _Posting) -> None:
+        """One posting, as Whoosh's writer adds them."""
         fieldname, text, docnum, weight, value = item
-        key = (fieldname, text)
-        term = self._term_ids.get(key)
-        if term is None:
-            term = self._term_ids[key] = len(self._term_ids)
+        if fieldname in self._formats:
+            text = text.decode("utf-8")
+        terms = self._triples.get(fieldname)
+        if terms is None:
+            terms = self._triples[fieldname] = defaultdict(list)
             self.fieldnames.add(fieldname)
-        if value is None:
-            self._none_values.add(len(self._docs))
-        else:
-            self._values += value
-        self._terms.append(term)
-        self._docs.append(docnum)
-        self._weights.append(weight)
-        self._value_ends.append(len(self._values))
+        terms[text] += (docnum, weight, value)
+        self._count += 1
+        if docnum >= self._doccount:
+            self._doccount = docnum + 1
+
+    def add_terms(self, fieldname: str, docnum: int, terms: list[str], values: list[bytes]) -> None:
+        """One document's postings of a text field: each term once, with its value (its
+        weight is the format's: `weights_of`).
+
+        In C: the defaultdict finds or makes each term's list, `list.extend` appends the pair.
+        """
+        known = self._terms.get(fieldname)
+        if known is None:
+            known = self._terms[fieldname] = defaultdict(list)
+            self.fieldnames.add(fieldname)
+        deque(map(list.extend, map(known.__getitem__, terms), zip(repeat(docnum), values)), 0)
+        self._count += len(terms)
+        if docnum >= self._doccount:
+            self._doccount = docnum + 1
+
+    def _sorted_terms(self) -> Iterator[tuple[str, bytes, list[int], list[Any], list[Any]]]:
+        """(field, term, its documents, weights, values) in (field, term, document) order.
+        A str term sorts as its UTF-8 bytes do (UTF-8 keeps code point order)."""
+        empty: dict[Any, Any] = {}
+        for fieldname in sorted(self.fieldnames):
+            batched = self._terms.get(fieldname, empty)
+            triples = self._triples.get(fieldname, empty)
+            fieldformat = self._formats.get(fieldname)
+            keys = batched.keys() | triples.keys() if batched and triples else (batched or triples).keys()
+            for key in sorted(keys):
+                text = key.encode("utf-8") if fieldformat is not None else key
+                flat = triples.get(key)
+                term = batched.get(key)
+                if term is None:
+                    yield fieldname, text, flat[0::3], flat[1::3], flat[2::3]
+                    continue
+                term_docs, term_values = term[0::2], term[1::2]
+                weights = fieldformat.weights_of(term_values)
+                if flat is None:
+                    yield fieldname, text, term_docs, weights, term_values
+                    continue
+                merged = sorted(zip([*term_docs, *flat[0::3]], [*weights, *flat[1::3]],
+                                    [*term_values, *flat[2::3]], strict=True), key=itemgetter(0))
+                merged_docs, merged_weights, merged_values = map(list, zip(*merged, strict=True))
+                yield fieldname, text, merged_docs, merged_weights, merged_values
 
     def iter_postings(self) -> Iterator[_Posting]:
         """Every posting in (field, term, document) order."""
-        for fieldname, text, indexes in self._term_runs():
-            docs, weights, values = self._postings(indexes)
+        for fieldname, text, docs, weights, values in self._sorted_terms():
             for doc, weight, value in zip(docs, weights, values, strict=True):
                 yield fieldname, text, doc, weight, value
-
-    def _postings(self, indexes: Any) -> tuple[list[int], list[float], list[bytes | None]]:
-        """The documents, weights and values of the postings at `indexes`."""
-        docs, weights, values, ends = self._docs, self._weights, self._values, self._value_ends
-        none_values = self._none_values
-        return ([docs[index] for index in indexes], [weights[index] for index in indexes],
-                [None if index in none_values
-                 else bytes(values[(ends[index - 1] if index else 0):ends[index]])
-                 for index in indexes])
-
-    def _term_runs(self) -> Iterator[tuple[str, bytes, list[int]]]:
-        """(field, term, posting indexes in document order), terms in (field, term) order."""
-        keys = list(self._term_ids)
-        count = len(keys)
-        sizes = [0] * count
-        for term in self._terms:
-            sizes[term] += 1
-        # Each term's first slot in the sorted output, then scatter postings into their slots.
-        ordered_terms = sorted(range(count), key=keys.__getitem__)
-        starts = [0] * count
-        offset = 0
-        for term in ordered_terms:
-            starts[term] = offset
-            offset += sizes[term]
-        order = array("I", bytes(4 * len(self._terms)))  # not a list: 4 bytes per posting, not ~36
-        for index, term in enumerate(self._terms):
-            order[starts[term]] = index
-            starts[term] += 1
-        for term in ordered_terms:
-            end = starts[term]
-            fieldname, text = keys[term]
-            yield fieldname, text, order[end - sizes[term]:end]
 
     def write(self, fieldwriter: Any, schema: Any, lengths: Any) -> None:
         """Write every posting through `fieldwriter`, a term at a time when it can take one
@@ -122,20 +151,18 @@ class CompactPool:
         `lengths` is the new segment's per-document reader (field lengths feed each block's
         min/max length, as in Whoosh).
         """
-        doccount = max(self._docs, default=0) + 1
         by_term = getattr(fieldwriter, "add_term_blocks", None)
         field_lengths: list[int] = []
         current = None
-        for fieldname, text, indexes in self._term_runs():
+        for fieldname, text, docs, weights, values in self._sorted_terms():
             if fieldname != current:
                 if current is not None:
                     fieldwriter.finish_field()
                 fieldwriter.start_field(fieldname, schema[fieldname])
-                field_lengths = _field_lengths(lengths, fieldname, doccount)
+                field_lengths = _field_lengths(lengths, fieldname, self._doccount)
                 current = fieldname
-            docs, weights, values = self._postings(indexes)
             if by_term is not None:
-                by_term(text, docs, weights, values, [field_lengths[doc] for doc in docs])
+                by_term(text, docs, weights, values, field_lengths)
                 continue
             fieldwriter.start_term(text)
             for doc, weight, value in zip(docs, weights, values, strict=True):
@@ -146,7 +173,9 @@ class CompactPool:
 
     def cleanup(self) -> None:
         """Nothing on disk to remove; drop the memory."""
-        self.__init__()  # type: ignore[misc]
+        self._terms, self._triples = {}, {}
+        self.fieldnames = set()
+        self._count = self._doccount = 0
 
 
 def _field_lengths(lengths: Any, fieldname: str, doccount: int) -> list[int]:
@@ -168,12 +197,66 @@ class CompactSegmentWriter(SegmentWriter):
 
     def __init__(self, ix: Any, **kwargs: Any) -> None:
         super().__init__(ix, **kwargs)
-        self.pool = CompactPool()
+        #: name → format of the fields whose postings `add_document` takes a field at a time
+        #: (None: the schema has a field this writer leaves to Whoosh's `add_document`)
+        self.batch_formats: dict[str, Any] | None = _batch_formats(self.schema)
+        self.pool = CompactPool(self.batch_formats)
         #: True while ingest workers write segments into the same folder: Whoosh's commit
         #: would delete every segment file its TOC does not name (theirs included) and the
         #: temporary folder all writers of an index share. The ingest calls
         #: `segments.remove_unlisted_files` once they have stopped.
         self.others_writing = False
+
+    def add_document(self, **fields: Any) -> None:
+        """Whoosh's `SegmentWriter.add_document`, with each text field's postings made from
+        its token list (`index_batch`) and added in one call, instead of a Python call and a
+        tuple per posting through the format's generator, `FieldType.index` and `pool.add`.
+        Other fields, and fields given a boost, go Whoosh's way."""
+        batch_formats = self.batch_formats
+        if batch_formats is None:
+            super().add_document(**fields)
+            return
+        self._check_state()
+        perdocwriter = self.perdocwriter
+        schema = self.schema
+        docnum = self.docnum
+        pool = self.pool
+        docboost = self._doc_boost(fields)
+        fieldnames = sorted([name for name in fields if not name.startswith("_")])
+        self._check_fields(schema, fieldnames)
+        perdocwriter.start_doc(docnum)
+        try:
+            for fieldname in fieldnames:
+                value = fields.get(fieldname)
+                if value is None:
+                    continue
+                field = schema[fieldname]
+                length = 0
+                if field.indexed:
+                    fieldboost = self._field_boost(fields, fieldname, docboost)
+                    fieldformat = batch_formats.get(fieldname) if fieldboost == 1.0 else None
+                    batch = fieldformat.index_batch(value, field.analyzer) if fieldformat else None
+                    if batch is not None:
+                        terms, values, length = batch
+                        pool.add_terms(fieldname, docnum, terms, values)
+                        if not field.scorable:
+                            length = 0
+                    else:
+                        for text, freq, weight, value_bytes in field.index(value):
+                            if field.scorable:
+                                length += freq
+                            pool.add((fieldname, text, docnum, weight * fieldboost, value_bytes))
+                customval = fields.get(f"_stored_{fieldname}", value)
+                perdocwriter.add_field(fieldname, field, customval if field.stored else None, length)
+                column = field.column_type
+                if column and customval is not None:
+                    perdocwriter.add_column_value(fieldname, column, field.to_column_value(customval))
+        except ValueError:
+            perdocwriter.cancel_doc()
+            raise
+        perdocwriter.finish_doc()
+        self._added = True
+        self.docnum += 1
 
     def _commit_toc(self, segments: list[Any]) -> None:
         if not self.others_writing:
@@ -195,6 +278,16 @@ class CompactSegmentWriter(SegmentWriter):
         self.fieldwriter.close()
         if lengths:
             lengths.close()
+
+
+def _batch_formats(schema: Any) -> dict[str, Any] | None:
+    """name → format of every field whose postings can come a field at a time (its format
+    has `index_batch`); None when a field has a term vector or separate spelling words,
+    which only Whoosh's `add_document` writes."""
+    if any(field.vector or field.separate_spelling() for _, field in schema.items()):
+        return None
+    return {name: field.format for name, field in schema.items()
+            if hasattr(field.format, "index_batch")}
 
 
 class _SharedTempFolder:
