@@ -34,6 +34,23 @@ PROXIMITY_WINDOW = 60
 PROXIMITY_BOOST = 0.5
 
 
+class MissingTerms(dict):  # type: ignore[type-arg]
+    """docnum → the labels of the clauses a partial match misses, worked out when asked: a
+    search shows a page of answers, and a broad question lists tens of thousands."""
+
+    def __init__(self, labels: list[str], members: list[set[int]], full: set[int]) -> None:
+        super().__init__()
+        self._labels, self._members, self._full = labels, members, full
+
+    def get(self, doc: int, default: Any = None) -> Any:  # type: ignore[override]
+        if doc in self:
+            return self[doc]
+        if doc in self._full:
+            return default
+        return [label for label, members in zip(self._labels, self._members, strict=True)
+                if doc not in members] or default
+
+
 @dataclass
 class Ranked:
     """Every listed answer, best first, and what each one matched."""
@@ -127,10 +144,7 @@ def rank(searcher: Any, planned: Plan, extra: list[Any], tables: dict[Any, Any],
     keyed = _by_proximity(keyed, planned, text_of)
     docs = [(doc, -negscore) for _, _, negscore, doc in keyed]
     full = {doc for doc, _ in docs if matched.get(doc, 0) == count}
-    missing = {doc: [clause.label for clause, members in zip(planned.clauses, clause_docs, strict=True)
-                     if doc not in members]
-               for doc, _ in docs if doc not in full}
-    return Ranked(docs, full, missing)
+    return Ranked(docs, full, MissingTerms([clause.label for clause in planned.clauses], clause_docs, full))
 
 
 def _add_thread_replies(searcher: Any, planned: Plan, ranked: Ranked, extra: list[Any],
