@@ -55,6 +55,7 @@ def all_sites() -> list[Site]:
     from dlqa.sites import (
         blogrepost,
         blogs,
+        devqa,
         discourse,
         flarum,
         forum,
@@ -69,7 +70,7 @@ def all_sites() -> list[Site]:
     )
 
     return [v2ex.SITE, zhihu.SITE, stackexchange.SITE, discourse.SITE, flarum.SITE, segmentfault.SITE,
-            zhidao.SITE, tieba.SITE, python88.SITE, blogrepost.SITE, blogs.SITE, forum.SITE, generic.SITE]
+            zhidao.SITE, tieba.SITE, *devqa.SITES, python88.SITE, blogrepost.SITE, blogs.SITE, forum.SITE, generic.SITE]
 
 
 def recognise(source: Source) -> Site:

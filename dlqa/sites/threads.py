@@ -67,6 +67,70 @@ def read_posts(tree: Any, rules: PostRules, base: str | None) -> list[Post]:
     return posts
 
 
+@dataclass(frozen=True)
+class BodyRules:
+    """Where a site puts its post bodies, and how a body's post is found around it.
+
+    Some sites' post templates are not known well enough (or change too often) to name the
+    post element, but their body class and their profile links are stable: the post is then
+    the nearest ancestor of a body that holds an author link outside the body. Relative
+    XPaths below are relative to that block.
+    """
+
+    #: Every post body of the page, in page order (a body inside another is dropped).
+    body: str
+    #: Author links or name elements, relative to the block; the first outside the body wins.
+    author: str
+    #: The post's own link (an `href`), relative to the block, when the site gives one.
+    link: str = ""
+    #: Elements inside the body that are chrome (fold buttons, ads), dropped.
+    chrome: str = ""
+    #: Labels of the accepted answer, relative to the block (outside the body).
+    accepted: str = ""
+
+
+def read_body_blocks(tree: Any, rules: BodyRules, base: str | None) -> list[tuple[Post, Any]]:
+    """(post, its block) for every body the rules find whose block names an author."""
+    bodies = tree.xpath(rules.body)
+    chosen = {id(body) for body in bodies}
+    found: list[tuple[Post, Any]] = []
+    for body in bodies:
+        if any(id(ancestor) in chosen for ancestor in body.iterancestors()):
+            continue
+        block, author = _block_of(body, rules.author)
+        if block is None:
+            continue
+        links = [href for href in block.xpath(rules.link) if not _inside(href, body)] if rules.link else []
+        labels = [label for label in block.xpath(rules.accepted) if not _inside(label, body)] if rules.accepted else []
+        found.append((Post(body=body_text(body, rules.chrome), author=author,
+                           url=absolute(base, str(links[0])) if links else None,
+                           accepted=bool(labels)), block))
+    return found
+
+
+def _block_of(body: Any, author_xpath: str) -> tuple[Any, str | None]:
+    """The nearest ancestor of `body` holding a named author outside it, and that name."""
+    for ancestor in body.iterancestors():
+        if not isinstance(ancestor.tag, str) or ancestor.tag in ("body", "html"):
+            break
+        for match in ancestor.xpath(author_xpath):
+            if _inside(match, body):
+                continue
+            name = clean_line(match.text_content())
+            if name:
+                return ancestor, name
+    return None, None
+
+
+def _inside(node: Any, container: Any) -> bool:
+    element = node.getparent() if isinstance(node, str) else node
+    while element is not None:
+        if element is container:
+            return True
+        element = element.getparent()
+    return False
+
+
 def body_text(element: Any, chrome: str = "") -> str:
     """The block text of a body, without the elements `chrome` names (on a copy)."""
     if chrome and element.xpath(chrome):
