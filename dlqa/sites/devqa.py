@@ -26,6 +26,8 @@ from dlqa.sites import Site, Source, forum
 from dlqa.sites.structured import Post, Thread
 from dlqa.sites.threads import (
     BodyRules,
+    body_text,
+    first_text,
     has_class,
     heading_title,
     page_from_thread,
@@ -48,6 +50,9 @@ class DevQASite:
     #: "qa" (the question is the description) or "forum" (the opening post is answer 0).
     kind: str
     rules: BodyRules
+    #: The question's text on a Q&A page, when the site marks it (its asker may sit elsewhere);
+    #: without it, the block under the page's `<h1>` is the question.
+    question: str = ""
 
 
 SITES_DATA = (
@@ -57,12 +62,12 @@ SITES_DATA = (
         title_suffix=r"\s*[-_]\s*CSDN问答\s*$",
         kind="qa",
         rules=BodyRules(
-            body=f"//section[{has_class('question_show_box')}]//*[{has_class('md_content_show')}]"
-                 f" | //*[{has_class('answer-content-item')}]",
-            author=".//a[contains(@href,'blog.csdn.net/')][normalize-space()]",
+            body=f"//*[{has_class('answer-content-item')}]",
+            author=".//a[substring-after(@href,'blog.csdn.net/')!=''][normalize-space()]",
             chrome=f".//*[{has_class('expandBtn')} or {has_class('ic_ask_down_reeow')}]",
             accepted=_ACCEPTED,
         ),
+        question=f"//*[{has_class('question_show_box')}]//*[{has_class('md_content_show')}]",
     ),
     DevQASite(
         name="tencentcloud",
@@ -118,8 +123,14 @@ def _thread(site: DevQASite, source: Source) -> Thread | None:
     posts: list[Post] = [post for post, _ in blocks]
     if site.kind == "forum":
         return Thread("forum", url=source.url, head=posts[0], replies=posts[1:])
-    headed = [post for post, block in blocks if block.xpath(".//h1")]
-    head = headed[0] if headed else None
+    if site.question:
+        question = source.tree.xpath(site.question)
+        # The asker: the nearest author link before the question's text.
+        asker = site.rules.author.replace(".//", "preceding::", 1) + "[1]"
+        head = Post(body=body_text(question[0]), author=first_text(question[0], asker)) if question else None
+    else:
+        headed = [post for post, block in blocks if block.xpath(".//h1")]
+        head = headed[0] if headed else None
     return Thread("qa", url=source.url, head=head, replies=[post for post in posts if post is not head])
 
 

@@ -31,11 +31,12 @@ from dlqa.sites.threads import absolute, body_text, first_text
 from dlqa.textutil import clean_line
 
 #: A profile link's target, on the forum engines people run (Discuz!, phpBB, Discourse,
-#: Flarum, NodeBB, vBulletin, Tieba, SegmentFault, generic CMSs).
+#: Flarum, NodeBB, vBulletin, Tieba, SegmentFault, CSDN's user homes, generic CMSs).
 PROFILE_HREF = re.compile(
     r"/(?:u|user|users|member|members|people|profile|space|author|home)/[^/?#]+/?(?:[?#]|$)"
     r"|space-uid-\d+|mod=space|[?&](?:uid|un|u|user_id|userid)=[^&#]+"
-    r"|memberlist\.php\?mode=viewprofile|member\.php\?|/home/main",
+    r"|memberlist\.php\?mode=viewprofile|member\.php\?|/home/main"
+    r"|//(?:blog|my)\.csdn\.net/[\w-]+/?(?:[?#]|$)",
     re.IGNORECASE,
 )
 #: Class or id words of a post's body.
@@ -54,6 +55,11 @@ POST_HREF = re.compile(
 )
 #: Class words of the element naming a post's author (a guest's name has no profile link).
 AUTHOR_CLASS = re.compile(r"(?:^|[\s_-])(?:username|user-name|username-coloured|author|poster)(?:$|[\s_-])", re.IGNORECASE)
+#: Class names that mark a post's state, not its template: accepted, highlighted, pinned.
+STATE_CLASS = re.compile(
+    r"^(?:is|has)-|(?:^|[-_])(?:accepted|adopted|best|active|selected|current|highlight(?:ed)?|pinned|sticky|odd|even)(?:$|[-_])",
+    re.IGNORECASE,
+)
 _DIGITS = re.compile(r"\d+")
 _COUNT = re.compile(r"^[\d.,]+\s*[kKwW万千]?$")
 #: The longest author name that is still a name, not a sentence.
@@ -80,7 +86,10 @@ def author_links(tree: Any) -> list[Any]:
 
 
 def _shape(element: Any) -> tuple[str, str]:
-    classes = " ".join(sorted(_DIGITS.sub("", c) for c in (element.get("class") or "").split()))
+    """Tag and class names, without numbers and state classes: the accepted answer
+    (`is-accepted`, `answer-item-accepted`) is rendered by the same template as the others."""
+    classes = " ".join(sorted(_DIGITS.sub("", c) for c in (element.get("class") or "").split()
+                              if not STATE_CLASS.search(c)))
     return element.tag if isinstance(element.tag, str) else "", classes
 
 
