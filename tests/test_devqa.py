@@ -67,3 +67,14 @@ def test_a_page_of_those_hosts_without_posts_is_still_read():
     page = parse_text(html, "u.html", is_html=True)
     assert page.site == "web" and len(page.answers) == 1
     assert page.answers[0].body.startswith("这位用户关注深度学习和推荐系统。")
+
+
+def test_an_article_on_a_qa_host_is_not_read_as_a_question():
+    article = ("<div class='article'><h1>卷积神经网络入门</h1><a href='/developer/user/7'>作者甲</a>"
+               "<div class='rno-markdown'><p>" + "卷积核在图像上滑动，提取局部特征。" * 5 + "</p></div></div>")
+    for url, title in (("https://cloud.tencent.com/developer/article/2300001", "卷积神经网络入门-腾讯云开发者社区-腾讯云"),
+                       (None, "卷积神经网络入门-腾讯云开发者社区-腾讯云")):
+        head = f"<title>{title}</title>" + (f"<link rel='canonical' href='{url}'>" if url else "")
+        page = parse_text(f"<html><head>{head}</head><body>{article}</body></html>", "a.html", is_html=True)
+        assert page.site != "tencentcloud" and len(page.answers) == 1, url
+        assert "卷积核在图像上滑动" in page.answers[0].body, url

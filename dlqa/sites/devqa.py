@@ -45,6 +45,9 @@ class DevQASite:
 
     name: str
     hosts: tuple[str, ...]
+    #: The path prefixes of its question or discussion pages: the same hosts serve articles
+    #: (cloud.tencent.com/developer/article/…), which the blog and web rules read.
+    paths: tuple[str, ...]
     #: The `<title>` suffix, which also recognises a page saved without its URL.
     title_suffix: str
     #: "qa" (the question is the description) or "forum" (the opening post is answer 0).
@@ -59,6 +62,7 @@ SITES_DATA = (
     DevQASite(
         name="csdn",
         hosts=("ask.csdn.net",),
+        paths=("/questions/", "/q/"),
         title_suffix=r"\s*[-_]\s*CSDN问答\s*$",
         kind="qa",
         rules=BodyRules(
@@ -72,6 +76,7 @@ SITES_DATA = (
     DevQASite(
         name="tencentcloud",
         hosts=("cloud.tencent.com",),
+        paths=("/developer/ask/",),
         title_suffix=r"\s*-\s*腾讯云开发者社区(?:\s*-\s*腾讯云)?\s*$",
         kind="qa",
         rules=BodyRules(
@@ -84,6 +89,7 @@ SITES_DATA = (
     DevQASite(
         name="aliyun",
         hosts=("developer.aliyun.com",),
+        paths=("/ask/",),
         title_suffix=r"\s*[-_]\s*阿里云开发者社区\s*$",
         kind="qa",
         rules=BodyRules(
@@ -95,6 +101,7 @@ SITES_DATA = (
     DevQASite(
         name="nowcoder",
         hosts=("nowcoder.com",),
+        paths=("/discuss/", "/feed/main/detail/"),
         title_suffix=r"\s*_\s*牛客网\s*$",
         kind="forum",
         rules=BodyRules(
@@ -110,10 +117,17 @@ def _matches(site: DevQASite, source: Source) -> bool:
     """An HTML page of the site's hosts (text dumps and clips keep the text rules)."""
     if not source.is_html:
         return False
-    host = urlsplit(source.url or "").hostname or ""
-    if any(host == h or host.endswith("." + h) for h in site.hosts):
-        return True
-    return bool(re.search(site.title_suffix, source.html_title or ""))
+    if source.url:
+        parts = urlsplit(source.url)
+        host = parts.hostname or ""
+        if any(host == h or host.endswith("." + h) for h in site.hosts):
+            return parts.path.startswith(site.paths)
+    # Saved without its URL (or under another): the title's suffix, and the page must hold
+    # answers or a post, since the suffix is also the site's articles'.
+    if not re.search(site.title_suffix, source.html_title or ""):
+        return False
+    thread = _thread(site, source)
+    return thread is not None and bool(thread.replies if site.kind == "qa" else thread.head)
 
 
 def _thread(site: DevQASite, source: Source) -> Thread | None:
