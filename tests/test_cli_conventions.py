@@ -112,8 +112,9 @@ def test_an_empty_index_says_so_and_how_to_fill_it(tmp_path):
 def test_an_unknown_site_lists_the_known_ones(corpus_index):
     bogus = run("search", "深度学习", "--site", "bogus", index=corpus_index)
     assert bogus.exit_code == 2 and bogus.stdout == ""
-    assert bogus.stderr == ("dlqa: unknown site 'bogus'; known sites: blog, discourse, flarum, forum, "
-                             "python88, segmentfault, stackexchange, tieba, v2ex, web, zhidao, zhihu\n")
+    assert bogus.stderr == ("dlqa: unknown site 'bogus'; known sites: aliyun, blog, csdn, discourse, flarum, forum, "
+                             "nowcoder, python88, segmentfault, stackexchange, tencentcloud, tieba, v2ex, web, zhidao, "
+                             "zhihu\n")
     # a site dlqa knows but this index has no page of: nothing matched, not a usage error
     assert run("search", "深度学习", "--site", "zhihu", index=corpus_index).exit_code == 1
 

@@ -78,3 +78,21 @@ def test_an_article_on_a_qa_host_is_not_read_as_a_question():
         page = parse_text(f"<html><head>{head}</head><body>{article}</body></html>", "a.html", is_html=True)
         assert page.site != "tencentcloud" and len(page.answers) == 1, url
         assert "卷积核在图像上滑动" in page.answers[0].body, url
+
+
+def test_a_question_whose_title_sits_apart_is_the_first_post_without_an_answer_link():
+    def block(user: str, text: str, link: str = "") -> str:
+        own = f"<a href='{link}'>回答于 2023-06-11</a>" if link else ""
+        return f"<div class='item'><a href='/developer/user/{user}'>{user}</a><div class='rno-markdown'>{text}</div>{own}</div>"
+
+    html = ("<html><head><title>BN 放在激活前还是后-腾讯云开发者社区-腾讯云</title>"
+            "<link rel='canonical' href='https://cloud.tencent.com/developer/ask/77'></head><body>"
+            "<header><h1>BN 放在激活前还是后</h1></header>"
+            + block("asker", "原论文放在激活前，很多实现放在后面。")
+            + block("ans1", "放在激活前更常见。", "/developer/ask/77/answer/1")
+            + block("ans2", "两者差别不大，看实验。", "/developer/ask/77/answer/2") + "</body></html>")
+    page = parse_text(html, "q.html", is_html=True)
+    assert page.site == "tencentcloud" and page.description == "原论文放在激活前，很多实现放在后面。"
+    assert [(a.author, a.url) for a in page.answers] == [
+        ("ans1", "https://cloud.tencent.com/developer/ask/77/answer/1"),
+        ("ans2", "https://cloud.tencent.com/developer/ask/77/answer/2")]

@@ -145,6 +145,8 @@ def _thread(site: DevQASite, source: Source) -> Thread | None:
     else:
         headed = [post for post, block in blocks if block.xpath(".//h1")]
         head = headed[0] if headed else None
+        if head is None and site.rules.link and not posts[0].url and any(post.url for post in posts[1:]):
+            head = posts[0]  # the title sits apart; the question is the first post, the one without an answer link
     return Thread("qa", url=source.url, head=head, replies=[post for post in posts if post is not head])
 
 
