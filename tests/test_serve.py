@@ -185,7 +185,7 @@ def test_hostile_page_text_is_shown_never_run(base_url: str) -> None:
 
 
 def test_unsafe_links_are_text_in_templates() -> None:
-    app = web.App(Path("unused"))
+    app = web.App(Library(Path("unused")))  # no index there: the site list is empty
     hit = {"id": "0123456789abcdef", "title": "t", "author": "a", "site": "web", "link": "javascript:alert(1)",
            "seen_in": [{}, {"title": "x", "site": "web", "page_url": "data:text/html,<script>alert(1)</script>"}],
            "snippet_parts": [("<b>", True)], "missing": ["<i>", "y"]}
@@ -320,3 +320,27 @@ def test_views_helpers() -> None:
     paging = views.paging(25, 2, 10, 10)
     assert (paging.first, paging.last, paging.previous, paging.next, paging.pages) == (11, 20, 1, 3, 3)
     assert not views.is_answer_id("../../etc/pass") and views.is_answer_id("8262a860b13d561e")
+
+
+def test_the_site_filter_offers_the_index_s_sites(base_url: str) -> None:
+    """The form lists the sites the index's pages come from (not a list written down that
+    misses every site dlqa learns later), and keeps a chosen one selected."""
+    from dlqa.web import backend
+
+    status, _, body = get(base_url)
+    assert status == 200
+    index_sites = Library(hostile_index()).sites()
+    offered = [value for value in _option_values(body, "site") if value]
+    assert index_sites and offered == index_sites
+    _, _, chosen = get(search_url(base_url, "过拟合", site="stackexchange"))
+    assert 'value="stackexchange" selected' in chosen
+    library = Library(hostile_index())
+    assert backend.site_choices(library) == index_sites
+    assert backend.site_choices(library, "nosuchsite") == [*index_sites, "nosuchsite"]
+
+
+def _option_values(html: str, select_name: str) -> list[str]:
+    """The option values of one <select> of a page."""
+    start = html.index(f'<select name="{select_name}">')
+    section = html[start:html.index("</select>", start)]
+    return [piece.split('"', 1)[0] for piece in section.split('<option value="')[1:]]

@@ -14,12 +14,22 @@ from dataclasses import dataclass
 from typing import Any
 
 from dlqa.dedup import parse_date_option
-from dlqa.errors import QueryError
+from dlqa.errors import DlqaError, QueryError
 from dlqa.library import Library
 from dlqa.search import SORTS
 from dlqa.store.opening import open_index
 
-SITES = ("python88", "blog", "v2ex", "zhihu", "web")
+
+def site_choices(library: Library, chosen: str | None = None) -> list[str]:
+    """The sites the search form offers: those the index's pages come from (the list grows
+    with every site dlqa learns, so it is read, not written down), and the one chosen."""
+    try:
+        sites = list(library.sites())
+    except DlqaError:  # (a damaged or missing index is reported by the search itself)
+        sites = []
+    if chosen and chosen not in sites:
+        sites.append(chosen)
+    return sites
 
 
 @dataclass(frozen=True)

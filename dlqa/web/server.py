@@ -83,7 +83,8 @@ class App:
         env.filters["answer_link"] = lambda answer_id: (
             f"/answer/{answer_id}" if isinstance(answer_id, str) and views.is_answer_id(answer_id) else None)
         env.globals.update(highlighted_parts=views.highlighted_parts, body_blocks=views.body_blocks,
-                           query_string=views.query_string, sites=backend.SITES, sorts=backend.SORTS,
+                           query_string=views.query_string, sites=lambda chosen=None: backend.site_choices(self.library, chosen),
+                           sorts=backend.SORTS,
                            page_sizes=PAGE_SIZES)
         return env
 
