@@ -48,6 +48,8 @@ class PostRules:
     posted_at: str = ""
     #: The post's own link from the post element and the page URL, when the site has one.
     url: Callable[[Any, str | None], str | None] | None = None
+    #: A body that says the post is gone ("[removed]", "Comment deleted by user"): no answer.
+    gone: re.Pattern[str] | None = None
 
 
 def read_posts(tree: Any, rules: PostRules, base: str | None) -> list[Post]:
@@ -58,13 +60,44 @@ def read_posts(tree: Any, rules: PostRules, base: str | None) -> list[Post]:
         bodies = element.xpath(rules.body)
         if not bodies:
             continue
+        body = body_text(bodies[0], rules.chrome)
+        if rules.gone is not None and rules.gone.fullmatch(clean_line(body)):
+            continue
         posts.append(Post(
-            body=body_text(bodies[0], rules.chrome),
+            body=body,
             author=first_text(element, *rules.author),
             posted_at=_time(element, rules.posted_at) if rules.posted_at else None,
             url=rules.url(element, base) if rules.url else None,
         ))
     return posts
+
+
+@dataclass(frozen=True)
+class ThreadRules:
+    """Where one forum's software puts a whole thread, as data: the page is recognised by its
+    markup (never by its host, so a mirror or a browser save is read the same way)."""
+
+    #: The software or site, for people reading the rules.
+    name: str
+    #: XPath that finds something only this software's thread pages have.
+    recognise: str
+    #: Every post in page order, or only the replies when `head` is given.
+    posts: PostRules
+    #: The opening post, when it is marked up apart from the replies.
+    head: PostRules | None = None
+    #: The thread's title: XPaths (or attributes) tried in order.
+    title: tuple[str, ...] = ()
+
+
+def read_ruled_thread(tree: Any, rules: ThreadRules, base: str | None) -> Thread | None:
+    """The thread the rules find (the opening post first), or None when they find no post.
+    The opening post's link is the thread's: its own anchor (`#issue-1`) names the page."""
+    head = read_posts(tree, rules.head, base)[:1] if rules.head else []
+    posts = head + read_posts(tree, rules.posts, base)
+    if not posts:
+        return None
+    posts[0].url = None
+    return Thread("forum", title=first_text(tree, *rules.title), url=base, head=posts[0], replies=posts[1:])
 
 
 def body_text(element: Any, chrome: str = "") -> str:
