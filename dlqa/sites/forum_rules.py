@@ -59,7 +59,8 @@ DOUBAN_GROUP = ThreadRules(
         ),
         posted_at=f".//span[{has_class('pubtime')}]",
     ),
-    title=("//div[@id='content']/h1",),
+    # A long title is cut short with "..." in the h1; the full one follows "标题：" in `.tablecc`.
+    title=(f"//td[{has_class('tablecc')}]/text()", "//div[@id='content']/h1"),
 )
 
 #: GitHub discussions, and issues and pull requests before the React timeline: every post a
