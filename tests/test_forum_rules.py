@@ -75,3 +75,14 @@ def test_markup_without_posts_is_still_read() -> None:
     )
     assert page.answers
     assert "已被作者删除" in page.answers[0].body
+
+
+def test_old_reddit_saved_without_its_url_keeps_comment_links() -> None:
+    """Without a canonical link the relative `data-permalink` resolves to nothing; the
+    absolute "permalink" button still gives each comment its own link."""
+    data = (FAMILIES / "reddit" / "old-reddit-nested.html").read_bytes()
+    page = parse_bytes(data.replace(b'rel="canonical"', b'rel="alternate"'), "saved.html")
+    assert [answer.author for answer in page.answers][1:] == ["hinton_fanboy", "distill_or_die", "kd_practitioner"]
+    assert page.answers[1].url == (
+        "https://old.reddit.com/r/MachineLearning/comments/1b7x2kq/d_why_does_label_smoothing_hurt_knowledge/kt0a3fz/"
+    )

@@ -34,6 +34,15 @@ def _anchor_link(xpath: str) -> Any:
     return link
 
 
+def _first_link(*links: Any) -> Any:
+    """The first of several ways to a post's link that gives one."""
+
+    def link(post: Any, base: str | None) -> str | None:
+        return next((url for url in (way(post, base) for way in links) if url), None)
+
+    return link
+
+
 #: Bodies left where a post was deleted or removed (Reddit).
 GONE = re.compile(r"\[(?:removed|deleted)\]|Comment (?:deleted by user|removed by (?:moderator|Reddit))", re.IGNORECASE)
 
@@ -119,7 +128,12 @@ OLD_REDDIT = ThreadRules(
         body=f"./div[{has_class('entry')}]//div[{has_class('usertext-body')}]/div[{has_class('md')}]",
         author=("@data-author", f"./div[{has_class('entry')}]//a[{has_class('author')}]"),
         posted_at=f"./div[{has_class('entry')}]//time/@datetime",
-        url=_attribute_link("data-permalink"),
+        # The relative permalink needs the page's URL; a save without one still has the
+        # absolute "permalink" button.
+        url=_first_link(
+            _attribute_link("data-permalink"),
+            _anchor_link(f"./div[{has_class('entry')}]//a[@data-event-action='permalink']/@href"),
+        ),
         gone=GONE,
     ),
     title=(f"//div[{has_class('thing')}][{has_class('link')}]//a[{has_class('title')}]",),
