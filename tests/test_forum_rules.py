@@ -86,3 +86,31 @@ def test_old_reddit_saved_without_its_url_keeps_comment_links() -> None:
     assert page.answers[1].url == (
         "https://old.reddit.com/r/MachineLearning/comments/1b7x2kq/d_why_does_label_smoothing_hurt_knowledge/kt0a3fz/"
     )
+
+
+def test_link_post_without_text_keeps_every_comment_and_its_link() -> None:
+    """A Reddit link post has no text body: no opening answer, and the first comment keeps
+    its own link rather than becoming the thread's opening post."""
+    page = parse_text(
+        """<html><head><link rel="canonical" href="https://www.reddit.com/r/ml/comments/zz9/paper/"></head><body>
+<shreddit-post author="paper_bot" post-title="[R] 一篇关于稀疏注意力的新论文" post-type="link" permalink="/r/ml/comments/zz9/paper/">
+ <h1 slot="title">[R] 一篇关于稀疏注意力的新论文</h1><a slot="full-post-link" href="https://arxiv.org/abs/2401.00001">arxiv.org</a>
+</shreddit-post>
+<shreddit-comment-tree>
+ <shreddit-comment author="reader_a" depth="0" permalink="/r/ml/comments/zz9/comment/c1/">
+  <div slot="comment"><p>稀疏模式是固定的还是学出来的？</p></div>
+  <shreddit-comment author="reader_b" depth="1" permalink="/r/ml/comments/zz9/comment/c2/">
+   <div slot="comment"><p>第三节说是按内容动态选的 top-k。</p></div>
+  </shreddit-comment>
+ </shreddit-comment>
+</shreddit-comment-tree></body></html>""",
+        "link-post.html",
+        is_html=True,
+    )
+    assert page.title == "[R] 一篇关于稀疏注意力的新论文"
+    assert [(answer.author, answer.url) for answer in page.answers] == [
+        ("reader_a", "https://www.reddit.com/r/ml/comments/zz9/comment/c1/"),
+        ("reader_b", "https://www.reddit.com/r/ml/comments/zz9/comment/c2/"),
+    ]
+    assert page.answers[1].body == "第三节说是按内容动态选的 top-k。"
+    assert [answer.floor for answer in page.answers] == [1, 2]

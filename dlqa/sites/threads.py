@@ -91,13 +91,20 @@ class ThreadRules:
 
 def read_ruled_thread(tree: Any, rules: ThreadRules, base: str | None) -> Thread | None:
     """The thread the rules find (the opening post first), or None when they find no post.
-    The opening post's link is the thread's: its own anchor (`#issue-1`) names the page."""
-    head = read_posts(tree, rules.head, base)[:1] if rules.head else []
-    posts = head + read_posts(tree, rules.posts, base)
-    if not posts:
+    The opening post's link is the thread's: its own anchor (`#issue-1`) names the page.
+    An opening post without text (a Reddit link post) is no answer; its replies still are."""
+    title = first_text(tree, *rules.title)
+    if rules.head is None:
+        posts = read_posts(tree, rules.posts, base)
+        head, replies = (posts[0], posts[1:]) if posts else (None, [])
+    else:
+        head = next((post for post in read_posts(tree, rules.head, base) if post.body.strip()), None)
+        replies = read_posts(tree, rules.posts, base)
+    if head is None and not replies:
         return None
-    posts[0].url = None
-    return Thread("forum", title=first_text(tree, *rules.title), url=base, head=posts[0], replies=posts[1:])
+    if head is not None:
+        head.url = None
+    return Thread("forum", title=title, url=base, head=head, replies=replies)
 
 
 def body_text(element: Any, chrome: str = "") -> str:
@@ -172,7 +179,8 @@ def page_from_thread(source: Source, site: str, thread: Thread, title: str | Non
     elif thread.kind == "forum":
         posts = [thread.head] if thread.head else []
         page.answers = [_answer(post, page.page_url) for post in posts + thread.replies]
-        for number, answer in enumerate(page.answers[1:], start=1):
+        # Replies are numbered from 1; without an opening post every answer is a reply.
+        for number, answer in enumerate(page.answers[1:] if thread.head else page.answers, start=1):
             answer.floor = answer.floor or number
     elif thread.head is not None:
         page.answers = [_answer(thread.head, thread.head.url or page.page_url)]
