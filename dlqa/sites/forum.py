@@ -1,6 +1,7 @@
 """Any other Q&A or forum page: structured data first, else repeated post blocks.
 
-No site rules at all: a page whose schema.org data (microdata or JSON-LD) describes a
+No site of its own: first the thread markup of known forum software (`forum_rules`, as
+data); then a page whose schema.org data (microdata or JSON-LD) describes a
 question with answers or a forum thread is read from it (`structured`); a page that repeats
 one post shape with an author link and a body is read as that list (`posts`). The posts must
 carry most of the page's text, so an article with a short comment thread under it is not
@@ -15,13 +16,24 @@ from collections.abc import Callable
 from dlqa import blocks
 from dlqa.model import Page
 from dlqa.sites import Site, Source, posts, structured
+from dlqa.sites.forum_rules import KNOWN_THREADS
 from dlqa.sites.structured import Thread
-from dlqa.sites.threads import heading_title, page_from_thread
+from dlqa.sites.threads import heading_title, page_from_thread, read_ruled_thread
 
 NAME = "forum"
 #: The share of the page's text the detected posts must hold.
 MIN_POST_SHARE = 0.25
 TITLE_SUFFIX = re.compile(r"\s+[-_|–—]\s+[^-_|–—]{1,40}$")
+
+
+def _ruled(source: Source) -> Thread | None:
+    """The thread as the first known software whose markup the page has reads it."""
+    for rules in KNOWN_THREADS:
+        if source.tree.xpath(rules.recognise):
+            thread = read_ruled_thread(source.tree, rules, source.url)
+            if thread is not None:
+                return thread
+    return None
 
 
 def _structured(source: Source) -> Thread | None:
@@ -41,13 +53,16 @@ def _repeated(source: Source) -> Thread | None:
 
 
 def recognise(source: Source) -> bool:
-    return source.is_html and (_structured(source) is not None or _repeated(source) is not None)
+    return source.is_html and (
+        _ruled(source) is not None or _structured(source) is not None or _repeated(source) is not None
+    )
 
 
 def extract(source: Source) -> Page:
-    thread = _structured(source) or _repeated(source)
+    ruled = _ruled(source)
+    thread = ruled or _structured(source) or _repeated(source)
     assert thread is not None
-    title = heading_title(source.tree, source.html_title) or thread.title
+    title = (ruled.title if ruled else None) or heading_title(source.tree, source.html_title) or thread.title
     if not title and source.html_title:
         title = TITLE_SUFFIX.sub("", source.html_title)
     page = page_from_thread(source, NAME, thread, title)

@@ -48,6 +48,8 @@ class PostRules:
     posted_at: str = ""
     #: The post's own link from the post element and the page URL, when the site has one.
     url: Callable[[Any, str | None], str | None] | None = None
+    #: A body that says the post is gone ("[removed]", "Comment deleted by user"): no answer.
+    gone: re.Pattern[str] | None = None
 
 
 def read_posts(tree: Any, rules: PostRules, base: str | None) -> list[Post]:
@@ -58,8 +60,11 @@ def read_posts(tree: Any, rules: PostRules, base: str | None) -> list[Post]:
         bodies = element.xpath(rules.body)
         if not bodies:
             continue
+        body = body_text(bodies[0], rules.chrome)
+        if rules.gone is not None and rules.gone.fullmatch(clean_line(body)):
+            continue
         posts.append(Post(
-            body=body_text(bodies[0], rules.chrome),
+            body=body,
             author=first_text(element, *rules.author),
             posted_at=_time(element, rules.posted_at) if rules.posted_at else None,
             url=rules.url(element, base) if rules.url else None,
@@ -129,6 +134,41 @@ def _inside(node: Any, container: Any) -> bool:
             return True
         element = element.getparent()
     return False
+
+
+@dataclass(frozen=True)
+class ThreadRules:
+    """Where one forum's software puts a whole thread, as data: the page is recognised by its
+    markup (never by its host, so a mirror or a browser save is read the same way)."""
+
+    #: The software or site, for people reading the rules.
+    name: str
+    #: XPath that finds something only this software's thread pages have.
+    recognise: str
+    #: Every post in page order, or only the replies when `head` is given.
+    posts: PostRules
+    #: The opening post, when it is marked up apart from the replies.
+    head: PostRules | None = None
+    #: The thread's title: XPaths (or attributes) tried in order.
+    title: tuple[str, ...] = ()
+
+
+def read_ruled_thread(tree: Any, rules: ThreadRules, base: str | None) -> Thread | None:
+    """The thread the rules find (the opening post first), or None when they find no post.
+    The opening post's link is the thread's: its own anchor (`#issue-1`) names the page.
+    An opening post without text (a Reddit link post) is no answer; its replies still are."""
+    title = first_text(tree, *rules.title)
+    if rules.head is None:
+        posts = read_posts(tree, rules.posts, base)
+        head, replies = (posts[0], posts[1:]) if posts else (None, [])
+    else:
+        head = next((post for post in read_posts(tree, rules.head, base) if post.body.strip()), None)
+        replies = read_posts(tree, rules.posts, base)
+    if head is None and not replies:
+        return None
+    if head is not None:
+        head.url = None
+    return Thread("forum", title=title, url=base, head=head, replies=replies)
 
 
 def body_text(element: Any, chrome: str = "") -> str:
@@ -203,7 +243,8 @@ def page_from_thread(source: Source, site: str, thread: Thread, title: str | Non
     elif thread.kind == "forum":
         posts = [thread.head] if thread.head else []
         page.answers = [_answer(post, page.page_url) for post in posts + thread.replies]
-        for number, answer in enumerate(page.answers[1:], start=1):
+        # Replies are numbered from 1; without an opening post every answer is a reply.
+        for number, answer in enumerate(page.answers[1:] if thread.head else page.answers, start=1):
             answer.floor = answer.floor or number
     elif thread.head is not None:
         page.answers = [_answer(thread.head, thread.head.url or page.page_url)]
