@@ -161,4 +161,92 @@ SHREDDIT = ThreadRules(
     title=("//shreddit-post/@post-title", "//h1[@slot='title']"),
 )
 
-KNOWN_THREADS: tuple[ThreadRules, ...] = (DOUBAN_GROUP, GITHUB_TIMELINE, GITHUB_REACT_ISSUE, OLD_REDDIT, SHREDDIT)
+def _id_link(xpath: str) -> Any:
+    """A post's own link from an element id inside it (`reply-123` → `#reply-123`)."""
+
+    def link(post: Any, base: str | None) -> str | None:
+        ids = post.xpath(xpath)
+        return absolute(base, "#" + str(ids[0])) if ids and base else None
+
+    return link
+
+
+#: Homeland (Ruby China, TesterHome and the other communities running it): the topic in
+#: `.topic-detail` (its body the `.markdown` block under the heading), every reply a
+#: `#replies .reply` whose body is its own `.markdown`. A deleted reply ("N 楼 已删除") and a
+#: system event ("将本帖设为了精华贴") have no body and give no answer; the "回复 #N 楼" line
+#: above a reply's body is outside it. A reply's link is its time anchor `#reply-ID`.
+HOMELAND = ThreadRules(
+    name="homeland topic",
+    recognise=f"//div[{has_class('topic-detail')}]//h1[{has_class('media-heading')}]",
+    head=PostRules(
+        post=f"//div[{has_class('topic-detail')}]",
+        body=f"./div[{has_class('markdown')}]",
+        author=(
+            f".//div[{has_class('info')}]//a[{has_class('user-name')}][@data-author='true']",
+            f".//div[{has_class('info')}]//a[{has_class('user-name')}]",
+        ),
+        posted_at=f".//div[{has_class('info')}]//abbr[{has_class('timeago')}]",
+    ),
+    posts=PostRules(
+        post=f"//div[@id='replies']//div[{has_class('reply')}][@data-id]",
+        body=f".//div[{has_class('markdown')}][not({has_class('deleted')})]",
+        author=(f".//span[{has_class('name')}]//a[{has_class('user-name')}]", f".//a[{has_class('user-name')}]"),
+        posted_at=f".//abbr[{has_class('timeago')}]",
+        url=_first_link(
+            _anchor_link(f".//a[{has_class('time')}]/@href"),
+            _id_link(".//div[starts-with(@id,'reply-')]/@id"),
+        ),
+    ),
+    title=(
+        f"//div[{has_class('topic-detail')}]//h1[{has_class('media-heading')}]/span[{has_class('title')}]",
+        f"//div[{has_class('topic-detail')}]//h1[{has_class('media-heading')}]/text()",
+    ),
+)
+
+#: 开源中国 (OSChina) 问答 before 2016: the question in `.Question`, each answer an
+#: `li.Answer` in `ul.list`, its author the portrait's `title` and the outline's link, its
+#: body `.detail`; comments under an answer (`ul.comments`) are outside the body.
+OSCHINA_QUESTION_2014 = ThreadRules(
+    name="oschina question (2014)",
+    kind="qa",
+    recognise=f"//ul[{has_class('list')}]/li[{has_class('Answer')}]",
+    head=PostRules(
+        post=f"//div[{has_class('Question')}]",
+        body=f".//div[{has_class('Content')}]//div[{has_class('detail')}]",
+        author=(f".//div[{has_class('QUser')}]/a[not(.//img)]", ".//img/@title"),
+    ),
+    posts=PostRules(
+        post=f"//ul[{has_class('list')}]/li[{has_class('Answer')}]",
+        body=f"./div[{has_class('body')}]/div[{has_class('detail')}]",
+        author=(".//img/@title", f".//div[{has_class('outline')}]/a"),
+    ),
+    title=(f"//div[{has_class('QTitle')}]/h1",),
+)
+
+#: 开源中国 问答 since the Semantic UI redesign: the question in `.question-detail`, answers
+#: `.answer-item` (the accepted one marked `best-answer`), each body `.answer-content`;
+#: the comments under an answer sit beside the body, not in it.
+OSCHINA_QUESTION = ThreadRules(
+    name="oschina question",
+    kind="qa",
+    recognise=f"//div[{has_class('question-detail')}] | //div[{has_class('answer-item')}]//*[{has_class('answer-content')}]",
+    head=PostRules(
+        post=f"//div[{has_class('question-detail')}]",
+        body=f".//div[@id='articleContent'] | .//div[{has_class('article-detail')}]",
+        author=(f".//*[{has_class('article-box__meta')}]//a[{has_class('__user')}]",),
+    ),
+    posts=PostRules(
+        post=f"//div[{has_class('answer-item')}]",
+        body=f".//*[{has_class('answer-content')}]",
+        author=(f".//a[{has_class('author')}]", ".//img/@title"),
+        posted_at=f".//*[{has_class('metadata')}]//*[{has_class('date')}]",
+        accepted=f"self::*[{has_class('best-answer')}] | .//*[{has_class('best-answer-label')}]",
+    ),
+    title=(f"//h1[{has_class('article-box__title')}]",),
+)
+
+KNOWN_THREADS: tuple[ThreadRules, ...] = (
+    DOUBAN_GROUP, GITHUB_TIMELINE, GITHUB_REACT_ISSUE, OLD_REDDIT, SHREDDIT, HOMELAND,
+    OSCHINA_QUESTION_2014, OSCHINA_QUESTION,
+)

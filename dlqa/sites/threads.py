@@ -50,6 +50,8 @@ class PostRules:
     url: Callable[[Any, str | None], str | None] | None = None
     #: A body that says the post is gone ("[removed]", "Comment deleted by user"): no answer.
     gone: re.Pattern[str] | None = None
+    #: Marks of the accepted answer, relative to the post (a class, a "最佳答案" label).
+    accepted: str = ""
 
 
 def read_posts(tree: Any, rules: PostRules, base: str | None) -> list[Post]:
@@ -68,6 +70,7 @@ def read_posts(tree: Any, rules: PostRules, base: str | None) -> list[Post]:
             author=first_text(element, *rules.author),
             posted_at=_time(element, rules.posted_at) if rules.posted_at else None,
             url=rules.url(element, base) if rules.url else None,
+            accepted=bool(rules.accepted and element.xpath(rules.accepted)),
         ))
     return posts
 
@@ -151,6 +154,9 @@ class ThreadRules:
     head: PostRules | None = None
     #: The thread's title: XPaths (or attributes) tried in order.
     title: tuple[str, ...] = ()
+    #: "forum" (the opening post is answer 0) or "qa" (the question is the page's
+    #: description and only the answers are answers).
+    kind: str = "forum"
 
 
 def read_ruled_thread(tree: Any, rules: ThreadRules, base: str | None) -> Thread | None:
@@ -168,7 +174,7 @@ def read_ruled_thread(tree: Any, rules: ThreadRules, base: str | None) -> Thread
         return None
     if head is not None:
         head.url = None
-    return Thread("forum", title=title, url=base, head=head, replies=replies)
+    return Thread(rules.kind, title=title, url=base, head=head, replies=replies)
 
 
 def body_text(element: Any, chrome: str = "") -> str:
