@@ -41,6 +41,11 @@ class Platform:
     #: Elements inside the body that are chrome (copy buttons, "阅读全文" folds, ads).
     chrome: str = ""
     title_suffix: str = ""
+    #: URL paths of the host that are articles (a regex; empty: every path), so the host's
+    #: other pages (a video, a profile) are not read as articles.
+    path: str = ""
+    #: Markup only this platform's articles have: recognises a save without its URL.
+    marker: str = ""
 
 
 PLATFORMS = (
@@ -51,6 +56,7 @@ PLATFORMS = (
         author="//*[" + has_class("follow-nickName") + "] | //*[" + has_class("profile-name") + "]",
         chrome=".//*[" + has_class("hljs-button") + " or " + has_class("pre-numbering") + " or " + has_class("signin") + "]",
         title_suffix=r"\s*[-_]\s*[^-_]{0,60}(?:CSDN博客|CSDN)\s*$",
+        marker="//div[@id='content_views']",
     ),
     Platform(
         host="cnblogs.com",
@@ -59,6 +65,7 @@ PLATFORMS = (
         author="//div[" + has_class("postDesc") + "]/a[not(contains(@href,'i.cnblogs.com'))][not(starts-with(@href,'javascript'))]"
                " | //*[@id='author_profile_detail']/a[1] | //*[@id='Header1_HeaderTitle']",
         title_suffix=r"\s*-\s*[^-]{1,40}\s*-\s*博客园\s*$",
+        marker="//div[@id='cnblogs_post_body']",
     ),
     Platform(
         host="juejin.cn",
@@ -66,6 +73,7 @@ PLATFORMS = (
         title="//h1[" + has_class("article-title") + "]",
         author="//*[" + has_class("author-info-block") + "]//*[" + has_class("name") + "]",
         title_suffix=r"\s*-\s*掘金\s*$",
+        marker="//div[@id='article-root']//div[" + has_class("markdown-body") + "]",
     ),
     Platform(
         host="jianshu.com",
@@ -74,16 +82,30 @@ PLATFORMS = (
         author="//a[contains(@href,'/u/')][normalize-space()][not(.//img)]",
         title_suffix=r"\s*-\s*简书\s*$",
     ),
+    # Bilibili 专栏 (`/read/cvN`): the classic layout (`#read-article-holder`, the `up-name`
+    # link) and the "opus" one it moved to (`opus-module-content`, `opus-module-author__name`).
+    # The comment section under the article (`#comment-wrapper`, `<bili-comments>`) is left
+    # out like every blog's comments.
+    Platform(
+        host="bilibili.com",
+        path=r"^/(?:read|opus)/",
+        body="//div[@id='read-article-holder'] | //div[" + has_class("opus-module-content") + "]",
+        title="//h1[" + has_class("title") + "] | //*[" + has_class("opus-module-title__text") + "]",
+        author="//a[" + has_class("up-name") + "] | //*[" + has_class("opus-module-author__name") + "]",
+        title_suffix=r"\s*[-_]\s*哔哩哔哩(?:\s*[-_]\s*专栏)?\s*$",
+        marker="//div[@id='read-article-holder'] | //div[" + has_class("opus-module-content") + "]",
+    ),
 )
 
 
 def _platform(source: Source) -> Platform | None:
-    host = urlsplit(source.url or "").hostname or ""
+    url = urlsplit(source.url or "")
+    host = url.hostname or ""
     for platform in PLATFORMS:
-        if host == platform.host or host.endswith("." + platform.host):
+        if (host == platform.host or host.endswith("." + platform.host)) and re.match(platform.path, url.path):
             return platform
-    for platform in PLATFORMS[:3]:  # saved without a URL: their body markup is distinctive
-        if source.tree.xpath(platform.body.split(" | ")[0]):
+    for platform in PLATFORMS:  # saved without a URL: most platforms' body markup is distinctive
+        if platform.marker and source.tree.xpath(platform.marker):
             return platform
     return None
 
