@@ -114,3 +114,41 @@ def test_link_post_without_text_keeps_every_comment_and_its_link() -> None:
     ]
     assert page.answers[1].body == "第三节说是按内容动态选的 top-k。"
     assert [answer.floor for answer in page.answers] == [1, 2]
+
+
+def test_ruled_question_page_keeps_the_question_out_of_the_answers() -> None:
+    """OSChina 问答 is a Q&A page: the question is the description, only answers are answers,
+    and the accepted one carries its mark."""
+    page = parse_bytes((FAMILIES / "oschina-ask" / "best-answer-2022.html").read_bytes(), "question.html")
+    assert page.site == "forum"
+    assert page.description and page.description.startswith("用 HuggingFace 跑 7B 模型推理")
+    assert page.meta.get("asked_by")
+    assert all(not answer.body.startswith("用 HuggingFace") for answer in page.answers)
+    assert [answer.meta.get("accepted", False) for answer in page.answers] == [True, False, False]
+    assert page.question_url == page.page_url
+
+
+def test_homeland_mirror_links_replies_on_its_own_host() -> None:
+    """A Homeland community on another host (no canonical link, only the save's URL comment)
+    gives the same replies, each linked to `#reply-ID` on that host."""
+    original = (FAMILIES / "homeland" / "ruby-china-topic.html").read_bytes()
+    mirrored = original.replace(
+        b'<link rel="canonical" href="https://ruby-china.org/topics/43518">',
+        b"",
+    ).replace(b"<!DOCTYPE html>", b"<!DOCTYPE html>\n<!-- saved from url=(0035)https://bbs.example.org/topics/77 -->")
+    page = parse_bytes(original, "topic.html")
+    mirror = parse_bytes(mirrored, "mirror.html")
+    assert mirror.site == "forum"
+    assert _answers(mirror) == _answers(page)
+    assert [answer.url for answer in mirror.answers[1:]] == [
+        "https://bbs.example.org/topics/77#reply-412301",
+        "https://bbs.example.org/topics/77#reply-412317",
+        "https://bbs.example.org/topics/77#reply-412355",
+    ]
+    assert mirror.answers[0].url == "https://bbs.example.org/topics/77"
+
+
+def test_homeland_deleted_and_system_replies_give_no_answer() -> None:
+    page = parse_bytes((FAMILIES / "homeland" / "testerhome-deleted-system.html").read_bytes(), "topic.html")
+    assert [answer.author for answer in page.answers] == ["wangce", "xiaozhou", "mocha"]
+    assert all("已删除" not in answer.body and "精华贴" not in answer.body for answer in page.answers)
