@@ -151,4 +151,6 @@ def test_homeland_mirror_links_replies_on_its_own_host() -> None:
 def test_homeland_deleted_and_system_replies_give_no_answer() -> None:
     page = parse_bytes((FAMILIES / "homeland" / "testerhome-deleted-system.html").read_bytes(), "topic.html")
     assert [answer.author for answer in page.answers] == ["wangce", "xiaozhou", "mocha"]
+    # Floors as the page prints them: the deleted #2 and the system event #3 are not renumbered.
+    assert [answer.floor for answer in page.answers] == [None, 1, 4]
     assert all("已删除" not in answer.body and "精华贴" not in answer.body for answer in page.answers)

@@ -193,6 +193,7 @@ HOMELAND = ThreadRules(
         body=f".//div[{has_class('markdown')}][not({has_class('deleted')})]",
         author=(f".//span[{has_class('name')}]//a[{has_class('user-name')}]", f".//a[{has_class('user-name')}]"),
         posted_at=f".//abbr[{has_class('timeago')}]",
+        floor=f".//div[@data-floor]/@data-floor | .//span[{has_class('floor')}]",
         url=_first_link(
             _anchor_link(f".//a[{has_class('time')}]/@href"),
             _id_link(".//div[starts-with(@id,'reply-')]/@id"),

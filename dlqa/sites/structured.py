@@ -60,6 +60,9 @@ class Post:
     title: str | None = None
     #: The post's number in its thread, when the page says (Discourse's `position`).
     position: int | None = None
+    #: The reply's floor as the page prints it ("#4", `data-floor`), kept when earlier
+    #: replies were deleted and the count of what is left would say 3.
+    floor: int | None = None
 
 
 @dataclass

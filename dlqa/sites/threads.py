@@ -52,6 +52,8 @@ class PostRules:
     gone: re.Pattern[str] | None = None
     #: Marks of the accepted answer, relative to the post (a class, a "最佳答案" label).
     accepted: str = ""
+    #: The post's floor number as the page prints it, relative to the post (text or attribute).
+    floor: str = ""
 
 
 def read_posts(tree: Any, rules: PostRules, base: str | None) -> list[Post]:
@@ -71,6 +73,7 @@ def read_posts(tree: Any, rules: PostRules, base: str | None) -> list[Post]:
             posted_at=_time(element, rules.posted_at) if rules.posted_at else None,
             url=rules.url(element, base) if rules.url else None,
             accepted=bool(rules.accepted and element.xpath(rules.accepted)),
+            floor=_floor(element, rules.floor) if rules.floor else None,
         ))
     return posts
 
@@ -196,6 +199,13 @@ def first_text(element: Any, *xpaths: str) -> str | None:
     return None
 
 
+def _floor(element: Any, xpath: str) -> int | None:
+    """The first number in what the XPath finds ("#4", "4楼", `data-floor="4"`)."""
+    text = first_text(element, xpath)
+    digits = re.search(r"\d+", text or "")
+    return int(digits.group()) if digits else None
+
+
 def _time(element: Any, xpath: str) -> str | None:
     for match in element.xpath(xpath):
         if isinstance(match, str):
@@ -267,4 +277,4 @@ def _answer(post: Post, fallback_url: str | None) -> Answer:
     if post.author_url:
         meta["author_url"] = post.author_url
     return Answer(position=0, body=post.body, author=post.author, url=post.url or fallback_url,
-                  posted_at=post.posted_at, meta=meta)
+                  posted_at=post.posted_at, floor=post.floor, meta=meta)
