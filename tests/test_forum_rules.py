@@ -154,3 +154,19 @@ def test_homeland_deleted_and_system_replies_give_no_answer() -> None:
     # Floors as the page prints them: the deleted #2 and the system event #3 are not renumbered.
     assert [answer.floor for answer in page.answers] == [None, 1, 4]
     assert all("已删除" not in answer.body and "精华贴" not in answer.body for answer in page.answers)
+
+
+def test_a_question_box_class_alone_does_not_claim_a_page() -> None:
+    """Another Q&A site's `question-detail` box without OSChina's markup is read from its
+    structured data, answers and all."""
+    page = parse_text(
+        """<html><head><script type="application/ld+json">{"@context":"https://schema.org","@type":"QAPage",
+"mainEntity":{"@type":"Question","name":"学习率预热有什么用？","text":"为什么大 batch 训练要 warmup？",
+"author":{"@type":"Person","name":"提问者"},"answerCount":1,
+"suggestedAnswer":[{"@type":"Answer","text":"训练初期梯度方差大，预热能避免一开始就把权重推得太远。","author":{"@type":"Person","name":"答主甲"}}]}}</script>
+</head><body><div class="question-detail"><h1>学习率预热有什么用？</h1><div class="article-detail"><p>为什么大 batch 训练要 warmup？</p></div></div>
+<div class="answers"><p>训练初期梯度方差大，预热能避免一开始就把权重推得太远。</p></div></body></html>""",
+        "qa.html",
+        is_html=True,
+    )
+    assert [answer.author for answer in page.answers] == ["答主甲"]

@@ -92,7 +92,7 @@ PLATFORMS = (
         body="//div[@id='read-article-holder'] | //div[" + has_class("opus-module-content") + "]",
         title="//h1[" + has_class("title") + "] | //*[" + has_class("opus-module-title__text") + "]",
         author="//a[" + has_class("up-name") + "] | //*[" + has_class("opus-module-author__name") + "]",
-        title_suffix=r"\s*[-_]\s*哔哩哔哩(?:\s*[-_]\s*专栏)?\s*$",
+        title_suffix=r"\s*[-_]\s*哔哩哔哩(?:\s*[-_]?\s*(?:专栏|bilibili))?\s*$",
         marker="//div[@id='read-article-holder'] | //div[" + has_class("opus-module-content") + "]",
     ),
 )

@@ -231,7 +231,11 @@ OSCHINA_QUESTION_2014 = ThreadRules(
 OSCHINA_QUESTION = ThreadRules(
     name="oschina question",
     kind="qa",
-    recognise=f"//div[{has_class('question-detail')}] | //div[{has_class('answer-item')}]//*[{has_class('answer-content')}]",
+    # The question box alone is too common a class name: its title heading must be there too.
+    recognise=(
+        f"//div[{has_class('question-detail')}][.//h1[{has_class('article-box__title')}]]"
+        f" | //div[{has_class('answer-item')}]//*[{has_class('answer-content')}]"
+    ),
     head=PostRules(
         post=f"//div[{has_class('question-detail')}]",
         body=f".//div[@id='articleContent'] | .//div[{has_class('article-detail')}]",
