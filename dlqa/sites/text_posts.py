@@ -32,6 +32,10 @@ from dlqa.textutil import URL, clean_line
 NAME = "forum"
 #: A thread needs this many signatures of one shape.
 MIN_POSTS = 2
+#: The share of the page's text the posts must hold (else the page stays one unit).
+MIN_POST_SHARE = 0.5
+#: How many posts back a reply's quote is looked for.
+QUOTE_REACH = 50
 #: Signature lines are short; longer lines are never matched (and never scanned by a regex).
 MAX_SIGNATURE_CHARS = 160
 MAX_NAME_CHARS = 32
@@ -75,7 +79,7 @@ BUTTONS = re.compile(
     r"|\d+\s*个赞|\d+\s*Likes?|Like|Share|Improve this (?:answer|question)|Follow|Flag|Add a comment"
     r"|Show \d+ more comments?|\d+\s*个回复|\d+\s*Repl(?:y|ies)|创建|最后回复|浏览量|用户|链接|created|last reply"
     r"|replies|views|users|likes|links|Sorted by:|Highest score \(default\)|Trending \(recent votes count more\)"
-    r"|Date modified \(newest first\)|Date created \(oldest first\)|Asked .*|Modified .*|Viewed .* times"
+    r"|Date modified \(newest first\)|Date created \(oldest first\)|(?:Asked|Modified) (?:.* ago|today|yesterday)|Viewed .* times"
     r"|\d+\s*Answers?|Ask Question|\d+\s*points?|community wiki|>?\s*我来回应|我也说一句|Report|Permalink|Save|Edit)$",
     re.IGNORECASE,
 )
@@ -114,19 +118,25 @@ class _Reading:
 
 
 def recognise(source: Source) -> bool:
-    return not source.is_html and _reading(_lines(source).keys) is not None
+    return not source.is_html and read_thread(source) is not None
 
 
 def extract(source: Source) -> Page:
+    return read_thread(source) or Page(source_file=source.path, site=NAME, page_url=source.url)
+
+
+def read_thread(source: Source) -> Page | None:
+    """The thread a text page holds, or None when no signature shape repeats or the posts
+    hold less than `MIN_POST_SHARE` of the text (an article with two comments under it)."""
     lines = _lines(source)
     reading = _reading(lines.keys)
-    page = Page(source_file=source.path, site=NAME, page_url=source.url)
-    if reading is None:  # (recognise said yes; a direct call on another page gets nothing)
-        return page
+    if reading is None:
+        return None
     if reading.shape == "footer":
         lead, posts = _footer_posts(lines, reading.signatures)
     else:
         lead, posts = _header_posts(lines, reading.signatures)
+    page = Page(source_file=source.path, site=NAME, page_url=source.url)
     page.title = _title(source, [lines.texts[at] for at in lead if not _is_furniture(lines.keys[at])])
     answers: list[Answer] = []
     if source.clip is not None and reading.shape != "footer":
@@ -142,8 +152,18 @@ def extract(source: Source) -> Page:
         body = _without_quote(body, answers)
         answers.append(Answer(position=len(answers), body=body, author=signature.author,
                               url=signature.url or source.url, posted_at=signature.date))
+    kept = sum(len(answer.body) for answer in answers) + len(page.description or "")
+    if not answers or kept < MIN_POST_SHARE * _text_chars(lines, reading.signatures):
+        return None
     page.answers = answers
     return page
+
+
+def _text_chars(lines: _Lines, signatures: list[_Signature]) -> int:
+    """The characters of the page's text up to the thread's end: no furniture, no signatures."""
+    signed = {at for signature in signatures for at in range(signature.start, signature.end)}
+    end = _thread_end(lines.keys)
+    return sum(len(lines.texts[at]) for at in range(end) if at not in signed and not _is_furniture(lines.keys[at]))
 
 
 @dataclass
@@ -216,11 +236,13 @@ def _footer_posts(lines: _Lines, signatures: list[_Signature]) -> tuple[list[int
     posts = []
     after = 0
     lead: list[int] = []
+    first_unread = 0  # the first signature at or after `after`
     for signature in signatures:
         if signature.editor:
             continue
-        first_signature = next(s.start for s in signatures if s.start >= after)
-        region = list(range(after, first_signature))
+        while signatures[first_unread].start < after:
+            first_unread += 1
+        region = list(range(after, signatures[first_unread].start))
         while region and _is_furniture(lines.keys[region[-1]]):
             region.pop()
         start = max((i + 1 for i, at in enumerate(region) if BUTTONS.match(lines.keys[at])), default=0)
@@ -245,7 +267,7 @@ def _without_quote(body: str, earlier: list[Answer]) -> str:
     first, _, rest = body.partition("\n")
     name, colon, quoted = first.partition(":")
     if colon and rest and quoted.strip() and any(
-        answer.author == name.strip() and quoted.strip() in answer.body for answer in earlier
+        answer.author == name.strip() and quoted.strip() in answer.body for answer in earlier[-QUOTE_REACH:]
     ):
         return rest.strip("\n")
     return body
