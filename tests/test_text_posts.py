@@ -166,3 +166,30 @@ def test_hostile_lines_stay_linear():
     assert page.site == "forum"
     assert len(page.answers) == 3000
     assert page.answers[1].author == "user1" and page.answers[1].body == "正文 1"
+
+
+def test_floor_lines_close_their_posts_and_a_reply_inside_a_floor_follows_it():
+    text = """某吧
+只看楼主
+回复
+楼主甲
+学徒
+3
+想问一下 dropout 和 BatchNorm 能不能一起用？
+回复
+1楼2024-01-01 10:00
+路人乙
+就是顺序要注意，一般先 BN 再激活，dropout 放在后面，而且两者一起用方差会偏移。
+回复
+#2 2024-01-01 10:30
+楼主甲: 回复 路人乙 :明白了
+2024-1-1 11:00回复
+我也说一句
+发表回复
+"""
+    page = parse_text(text)
+    assert page.site == "forum"
+    assert [(answer.author, answer.floor) for answer in page.answers] == [("楼主甲", 1), ("路人乙", 2), ("楼主甲", None)]
+    assert page.answers[0].body == "想问一下 dropout 和 BatchNorm 能不能一起用？"
+    assert page.answers[2].body == "明白了"
+    assert all("回复" not in answer.body and "学徒" not in answer.body for answer in page.answers)

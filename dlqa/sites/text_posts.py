@@ -9,7 +9,10 @@ Copied or clipped, a thread loses its markup but keeps its rhythm: every post ca
   them (Douban: `七月流火 2024-04-02 22:31:08 上海`, `来自: 夜航船 …`; Obsidian Web Clipper's
   `name · [date](permalink) · 41 points`);
 - a footer: a labelled date, then the name (Stack Exchange: `answered Jul 3, 2022 at 15:02` /
-  `Ivan`, with reputation numbers after it; `asked` marks the question, `edited` the editor).
+  `Ivan`, with reputation numbers after it; `asked` marks the question, `edited` the editor);
+- a floor line closing the post, its author the first line of the post (Tieba: `炼丹学徒小周` /
+  a level badge / the text / `来自Android客户端1楼2024-05-06 21:14`); a reply inside a floor
+  (`name: text` over `2024-5-7 09:03回复`) follows its floor as a post of its own.
 
 A post's body is what lies between its signature and the page's buttons ("回复", "Reply",
 "Share", "赞", "回应", like counts, vote counts), which are data below, never body text. The
@@ -70,6 +73,15 @@ SAME_LINE = re.compile(
 )
 #: A footer's labelled date: who asked or answered (the owner), who edited (not the author).
 FOOTER = re.compile(rf"^(?P<label>asked|answered|edited|提问于|回答于|编辑于)\s+(?P<date>{DATE})$", re.IGNORECASE)
+#: A floor line: the client, the floor number, the date ("来自Android客户端1楼2024-05-06 21:14", "#3 2 天前").
+FLOOR_LINE = re.compile(
+    rf"^(?:来自\S{{0,20}}?客户端\s*)?(?:(?P<floor>\d{{1,5}})\s*楼|#(?P<hash>\d{{1,5}}))\s*(?:[·•]\s*)?(?P<date>{DATE})$",
+    re.IGNORECASE,
+)
+#: A reply inside a floor: its time, then the reply button ("2024-5-7 09:03回复").
+INNER_REPLY_TIME = re.compile(rf"^(?P<date>{DATE})\s*回复$")
+#: The reply's text line: "name: text", "name: 回复 other :text".
+INNER_REPLY = re.compile(rf"^(?P<name>[^:：\s][^:：]{{0,{MAX_NAME_CHARS}}}?)\s*[:：]\s*(?:回复\s*\S{{1,{MAX_NAME_CHARS}}}\s*[:：]\s*)?(?P<text>.+)$")
 #: Labels of a footer that names the question's owner (the page's question, not an answer).
 QUESTION_LABELS = ("asked", "提问于")
 
@@ -78,13 +90,14 @@ BUTTONS = re.compile(
     r"^(?:回复|Reply|引用|Quote|赞|赞\s*[(（]\d+[)）]|\d+\s*赞|回应|收藏|转发|分享|举报|删除|编辑|收起回复|展开回复"
     r"|\d+\s*个赞|\d+\s*Likes?|Like|Share|Improve this (?:answer|question)|Follow|Flag|Add a comment"
     r"|Show \d+ more comments?|\d+\s*个回复|\d+\s*Repl(?:y|ies)|创建|最后回复|浏览量|用户|链接|created|last reply"
-    r"|replies|views|users|likes|links|Sorted by:|Highest score \(default\)|Trending \(recent votes count more\)"
+    r"|replies|views|users|likes|links|只看楼主|我也说一句|广告|Sorted by:|Highest score \(default\)|Trending \(recent votes count more\)"
     r"|Date modified \(newest first\)|Date created \(oldest first\)|(?:Asked|Modified) (?:.* ago|today|yesterday)|Viewed .* times"
     r"|\d+\s*Answers?|Ask Question|\d+\s*points?|community wiki|>?\s*我来回应|我也说一句|Report|Permalink|Save|Edit)$",
     re.IGNORECASE,
 )
-#: Numbers alone: votes, reputation, badge counts, view counts ("34.5k", "1.2 万").
-NUMBER = re.compile(r"^[+\-−]?[\d,.]+\s*[kKmM万]?$")
+#: Numbers alone: votes, reputation, badge counts, view counts ("34.5k", "1.2 万"); a line of
+#: labelled counts ("关注:52,118贴子:803,442", "Views: 1,024").
+NUMBER = re.compile(r"^[+\-−]?[\d,.]+\s*[kKmM万]?$|^(?:[^\s\d:：]{1,6}\s*[:：]\s*[\d,.]+\s*[kK万]?\s*)+$")
 #: Where a thread ends: the page's lists and forms after the last post.
 THREAD_END = re.compile(
     r"^(?:建议的话题|Suggested Topics|相关话题|Related Topics|想阅读更多|Want to read more|Your Answer"
@@ -107,6 +120,7 @@ class _Signature:
     url: str | None = None
     question: bool = False
     editor: bool = False
+    floor: int | None = None
 
 
 @dataclass
@@ -134,12 +148,14 @@ def read_thread(source: Source) -> Page | None:
         return None
     if reading.shape == "footer":
         lead, posts = _footer_posts(lines, reading.signatures)
+    elif reading.shape == "floor":
+        lead, posts = _floor_posts(lines, reading.signatures)
     else:
         lead, posts = _header_posts(lines, reading.signatures)
     page = Page(source_file=source.path, site=NAME, page_url=source.url)
     page.title = _title(source, [lines.texts[at] for at in lead if not _is_furniture(lines.keys[at])])
     answers: list[Answer] = []
-    if source.clip is not None and reading.shape != "footer":
+    if source.clip is not None and reading.shape in ("two-line", "one-line"):
         # A clip's text before the first signature is the opening post (the clipper puts the
         # post first and writes its author in the front matter).
         body = _body(lines, lead)
@@ -150,8 +166,8 @@ def read_thread(source: Source) -> Page | None:
             page.description = body or None
             continue
         body = _without_quote(body, answers)
-        answers.append(Answer(position=len(answers), body=body, author=signature.author,
-                              url=signature.url or source.url, posted_at=signature.date))
+        answers.append(Answer(position=len(answers), body=body, author=signature.author or None,
+                              url=signature.url or source.url, posted_at=signature.date, floor=signature.floor))
     kept = sum(len(answer.body) for answer in answers) + len(page.description or "")
     if not answers or kept < MIN_POST_SHARE * _text_chars(lines, reading.signatures):
         return None
@@ -184,11 +200,16 @@ def _lines(source: Source) -> _Lines:
 
 def _reading(lines: list[str]) -> _Reading | None:
     """The signature shape that repeats most (at least `MIN_POSTS` times), else None."""
-    readings = [_Reading("two-line"), _Reading("one-line"), _Reading("footer")]
+    readings = [_Reading("two-line"), _Reading("one-line"), _Reading("footer"), _Reading("floor")]
     end = _thread_end(lines)
     for index in range(end):
         line = lines[index]
         if not line or len(line) > MAX_SIGNATURE_CHARS:
+            continue
+        floor = FLOOR_LINE.match(line)
+        if floor:
+            readings[3].signatures.append(_Signature(index, index + 1, "", floor.group("date"),
+                                                     floor=int(floor.group("floor") or floor.group("hash"))))
             continue
         footer = FOOTER.match(line)
         if footer:
@@ -251,6 +272,48 @@ def _footer_posts(lines: _Lines, signatures: list[_Signature]) -> tuple[list[int
         posts.append((signature, _body(lines, region[start:])))
         after = _after_numbers(lines.keys, signature.end)
     return lead, posts
+
+
+def _floor_posts(lines: _Lines, signatures: list[_Signature]) -> tuple[list[int], list[tuple[_Signature, str]]]:
+    """Posts closed by their floor line: the author is the post's first line (then a level
+    badge: a short title over a number), the text runs to the floor line; the replies inside a
+    floor, between it and the next post, follow it."""
+    posts: list[tuple[_Signature, str]] = []
+    lead: list[int] = []
+    after = 0
+    for signature in signatures:
+        region = list(range(after, signature.start))
+        posts.extend(_inner_replies(lines, region))
+        while region and _is_furniture(lines.keys[region[-1]]):
+            region.pop()
+        start = max((i + 1 for i, at in enumerate(region) if BUTTONS.match(lines.keys[at])), default=0)
+        while start < len(region) and not lines.keys[region[start]]:
+            start += 1
+        if not posts and not lead:
+            lead = region[:start]
+        if start < len(region) and _is_name(lines.keys[region[start]]):
+            signature.author = lines.texts[region[start]]
+            start += 1
+            badge = next((i for i in range(start, min(start + 2, len(region))) if NUMBER.match(lines.keys[region[i]])), None)
+            start = badge + 1 if badge is not None else start
+        body_lines = region[start:]
+        cut = next((i for i, at in enumerate(body_lines) if BUTTONS.match(lines.keys[at])), len(body_lines))
+        posts.append((signature, _body(lines, body_lines[:cut])))
+        after = signature.end
+    posts.extend(_inner_replies(lines, list(range(after, _thread_end(lines.keys)))))
+    return lead, posts
+
+
+def _inner_replies(lines: _Lines, region: list[int]) -> list[tuple[_Signature, str]]:
+    """The replies inside a floor ("name: text" over "date回复") at the top of `region`."""
+    replies = []
+    for number, at in enumerate(region[1:], start=1):
+        time = INNER_REPLY_TIME.match(lines.keys[at])
+        reply = INNER_REPLY.match(lines.texts[region[number - 1]]) if time else None
+        if time and reply and _is_name(reply.group("name")):
+            signature = _Signature(region[number - 1], at + 1, reply.group("name").strip(), time.group("date"))
+            replies.append((signature, reply.group("text").strip()))
+    return replies
 
 
 def _body(lines: _Lines, region: list[int]) -> str:
