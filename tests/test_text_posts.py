@@ -193,3 +193,22 @@ def test_floor_lines_close_their_posts_and_a_reply_inside_a_floor_follows_it():
     assert page.answers[0].body == "想问一下 dropout 和 BatchNorm 能不能一起用？"
     assert page.answers[2].body == "明白了"
     assert all("回复" not in answer.body and "学徒" not in answer.body for answer in page.answers)
+
+
+def test_sentences_ending_in_a_duration_and_release_lists_are_not_signatures():
+    text = """训练日志
+第一版模型跑了 3 天
+loss 降到 0.8 左右，之后基本不动，换了余弦退火以后又往下走了一点。
+第二版模型跑了 2 天
+加了 mixup 以后验证集好了 1.5 个点，但训练 loss 反而更高，这是正常的。
+"""
+    assert parse_text(text).site == "web"
+    releases = """更新记录
+1.2.0
+2024-03-01
+支持混合精度训练，修复多卡评估时指标重复计算的问题。
+1.1.0
+2024-01-15
+新增学习率预热，默认 500 步。
+"""
+    assert parse_text(releases).site == "web"

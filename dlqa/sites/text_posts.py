@@ -106,7 +106,11 @@ THREAD_END = re.compile(
     re.IGNORECASE,
 )
 #: Words that are a button or a label, never a name.
-_NOT_A_NAME = re.compile(r"[。，！？；,.!?;:：]\s|[。！？；]$|https?://|^\d+$|^[#＃]")
+_NOT_A_NAME = re.compile(r"[。，！？；,.!?;:：]\s|[。！？；]$|https?://|^\d+$|^[#＃]|^[vV]?\d+(?:\.\d+)+")
+#: A name holds a letter or a CJK character (not "1.2.0" over a release date).
+_HAS_LETTER = re.compile(r"[^\W\d_]")
+#: A one-line signature's date is a calendar date or a clock time: "训练了 3 天" is a sentence.
+_ABSOLUTE_DATE = re.compile(r"\d{1,2}:\d{2}|\d{4}[-/.]\d|(?<!个)\s*月|\d{4}\s*年|[A-Za-z]{3}")
 
 
 @dataclass
@@ -227,7 +231,7 @@ def _reading(lines: list[str]) -> _Reading | None:
                                                      date.group("date"), date.group("url")))
             continue
         same = SAME_LINE.match(line)
-        if same and _is_name(same.group("name")):
+        if same and _is_name(same.group("name")) and _ABSOLUTE_DATE.search(same.group("date")):
             readings[1].signatures.append(_Signature(index, index + 1, same.group("name").strip(),
                                                      same.group("date"), same.group("url")))
     for reading in readings:
@@ -359,6 +363,7 @@ def _is_name(line: str) -> bool:
         0 < len(line) <= MAX_NAME_CHARS
         and len(line.split()) <= 4
         and not _NOT_A_NAME.search(line)
+        and bool(_HAS_LETTER.search(line))
         and not _is_furniture(line)
         and not DATE_LINE.match(line)
     )
