@@ -96,8 +96,14 @@ BUTTONS = re.compile(
     re.IGNORECASE,
 )
 #: Numbers alone: votes, reputation, badge counts, view counts ("34.5k", "1.2 万"); a line of
-#: labelled counts ("关注:52,118贴子:803,442", "Views: 1,024").
-NUMBER = re.compile(r"^[+\-−]?[\d,.]+\s*[kKmM万]?$|^(?:[^\s\d:：]{1,6}\s*[:：]\s*[\d,.]+\s*[kK万]?\s*)+$")
+#: labelled counts ("关注:52,118贴子:803,442", "Views: 1,024"); reputation with its badges.
+NUMBER = re.compile(
+    r"^[+\-−]?[\d,.]+\s*[kKmM万]?$|^(?:[^\s\d:：]{1,6}\s*[:：]\s*[\d,.]+\s*[kK万]?\s*)+$"
+    # Stack Exchange's reputation and badges, copied with their hidden labels:
+    # "34.5k88 gold badges5555 silver badges7676 bronze badges".
+    r"|^[\d,.]+[kKm]?(?:\s*\d+\s*(?:gold|silver|bronze)\s+badges?)+$",
+    re.IGNORECASE,
+)
 #: Where a thread ends: the page's lists and forms after the last post.
 THREAD_END = re.compile(
     r"^(?:建议的话题|Suggested Topics|相关话题|Related Topics|想阅读更多|Want to read more|Your Answer"
