@@ -92,9 +92,11 @@ BUTTONS = re.compile(
     r"|Show \d+ more comments?|\d+\s*个回复|\d+\s*Repl(?:y|ies)|创建|最后回复|浏览量|用户|链接|created|last reply"
     r"|replies|views|users|likes|links|只看楼主|我也说一句|广告|Sorted by:|Highest score \(default\)|Trending \(recent votes count more\)"
     r"|Date modified \(newest first\)|Date created \(oldest first\)|(?:Asked|Modified) (?:.* ago|today|yesterday)|Viewed .* times"
-    r"|\d+\s*Answers?|Ask Question|\d+\s*points?|community wiki|>?\s*我来回应|我也说一句|Report|Permalink|Save|Edit)$",
+    r"|\d+\s*Answers?(?:\s*\d+)?|Ask Question|\d+\s*points?|community wiki|>?\s*我来回应|我也说一句|Report|Permalink|Save|Edit)\s*\|?$",
     re.IGNORECASE,
 )
+#: A post's permalink button, kept with its link by the clip reader ("Share https://…/a/118240").
+PERMALINK = re.compile(rf"^(?:Share|Permalink|永久链接|分享|链接)\s+(?P<url>{URL})$", re.IGNORECASE)
 #: Numbers alone: votes, reputation, badge counts, view counts ("34.5k", "1.2 万"); a line of
 #: labelled counts ("关注:52,118贴子:803,442", "Views: 1,024"); reputation with its badges.
 NUMBER = re.compile(
@@ -275,7 +277,8 @@ def _footer_posts(lines: _Lines, signatures: list[_Signature]) -> tuple[list[int
             first_unread += 1
         region = list(range(after, signatures[first_unread].start))
         while region and _is_furniture(lines.keys[region[-1]]):
-            region.pop()
+            permalink = PERMALINK.match(lines.keys[region.pop()])
+            signature.url = signature.url or (permalink.group("url") if permalink else None)
         start = max((i + 1 for i, at in enumerate(region) if BUTTONS.match(lines.keys[at])), default=0)
         if not posts:
             lead = region[:start]
@@ -347,7 +350,7 @@ def _without_quote(body: str, earlier: list[Answer]) -> str:
 
 
 def _title(source: Source, lead: list[str]) -> str | None:
-    """The clip's title (without a " - Category - Site" tail), else the longest line before
+    """The clip's title (without its category and site), else the longest line before
     the first post: navigation, categories and tags are short."""
     if source.clip is not None and source.html_title:
         return _without_site_tail(source.html_title)
@@ -355,12 +358,11 @@ def _title(source: Source, lead: list[str]) -> str | None:
     return max(candidates, key=len) if candidates else None
 
 
-_TAIL = re.compile(r"^(?P<title>.{8,}?)(?:\s+-\s+[^-]{1,24}){2,}$")
-
-
 def _without_site_tail(title: str) -> str:
-    match = _TAIL.match(title)
-    return match.group("title") if match else title
+    """"Title - Category - Site" (Discourse), "tag - Title - Site" (Stack Exchange): with three
+    parts or more, the title is the longest; with two, which part is the site is unknown."""
+    parts = title.split(" - ")
+    return max(parts, key=len).strip() if len(parts) >= 3 else title
 
 
 def _is_name(line: str) -> bool:
@@ -376,11 +378,12 @@ def _is_name(line: str) -> bool:
 
 
 def _is_furniture(line: str) -> bool:
-    return not line or bool(BUTTONS.match(line) or NUMBER.match(line) or DATE_LINE.match(line))
+    return not line or bool(BUTTONS.match(line) or NUMBER.match(line) or DATE_LINE.match(line) or PERMALINK.match(line))
 
 
 def _next_text(lines: list[str], start: int, end: int) -> int | None:
-    return next((i for i in range(start, min(end, start + 3)) if lines[i]), None)
+    """The nearest line below with text (a clip leaves blank lines where the avatar was)."""
+    return next((i for i in range(start, min(end, start + 5)) if lines[i]), None)
 
 
 def _previous_text(lines: list[str], index: int) -> int | None:
