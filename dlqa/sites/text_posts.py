@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+import weakref
 from dataclasses import dataclass, field
 
 from dlqa.model import Answer, Page
@@ -113,6 +114,8 @@ THREAD_END = re.compile(
     r"|发表回复|Reply to this topic|相关帖子|热门话题)",
     re.IGNORECASE,
 )
+#: What every line holding a date has: a digit (fullwidth too), or a date without one.
+_MAY_BE_DATED = re.compile(r"\d|刚刚|just now", re.IGNORECASE)
 #: Words that are a button or a label, never a name.
 _NOT_A_NAME = re.compile(r"[。，！？；,.!?;:：]\s|[。！？；]$|https?://|^\d+$|^[#＃]|^[vV]?\d+(?:\.\d+)+")
 #: A name holds a letter or a CJK character (not "1.2.0" over a release date).
@@ -144,11 +147,26 @@ class _Reading:
 
 
 def recognise(source: Source) -> bool:
-    return not source.is_html and read_thread(source) is not None
+    return not source.is_html and _read_once(source) is not None
 
 
 def extract(source: Source) -> Page:
-    return read_thread(source) or Page(source_file=source.path, site=NAME, page_url=source.url)
+    return _read_once(source) or Page(source_file=source.path, site=NAME, page_url=source.url)
+
+
+#: The last source read and its thread: `extract` follows `recognise` on the same source, and
+#: reading a large page twice would double the cost. Held weakly: the page is not kept alive.
+_last: tuple[weakref.ref[Source], Page | None] | None = None
+
+
+def _read_once(source: Source) -> Page | None:
+    global _last
+    if _last is not None and _last[0]() is source:
+        page, _last = _last[1], None  # each reading is handed out once (the caller changes it)
+        return page
+    page = read_thread(source) if _MAY_BE_DATED.search(source.text) else None
+    _last = (weakref.ref(source), page)
+    return page
 
 
 def read_thread(source: Source) -> Page | None:
@@ -205,7 +223,9 @@ class _Lines:
 
 def _lines(source: Source) -> _Lines:
     texts = [clean_line(line) for line in source.lines]
-    keys = [clean_line(unicodedata.normalize("NFKC", line)) if len(line) <= MAX_SIGNATURE_CHARS else line
+    # Only a line that may hold a date is folded: the rest are matched as buttons as they are.
+    keys = [clean_line(unicodedata.normalize("NFKC", line))
+            if len(line) <= MAX_SIGNATURE_CHARS and not line.isascii() and _MAY_BE_DATED.search(line) else line
             for line in texts]
     return _Lines(texts, keys)
 
@@ -216,8 +236,8 @@ def _reading(lines: list[str]) -> _Reading | None:
     end = _thread_end(lines)
     for index in range(end):
         line = lines[index]
-        if not line or len(line) > MAX_SIGNATURE_CHARS:
-            continue
+        if not line or len(line) > MAX_SIGNATURE_CHARS or not _MAY_BE_DATED.search(line):
+            continue  # (every signature holds a date; most lines of a page hold no digit)
         floor = FLOOR_LINE.match(line)
         if floor:
             readings[3].signatures.append(_Signature(index, index + 1, "", floor.group("date"),
