@@ -212,3 +212,10 @@ loss 降到 0.8 左右，之后基本不动，换了余弦退火以后又往下�
 新增学习率预热，默认 500 步。
 """
     assert parse_text(releases).site == "web"
+
+
+def test_a_one_line_signature_needs_a_calendar_date_in_english_too():
+    text = "Notes\nwe trained for 3 days ago\nfirst run diverged early.\nwe tuned for 2 days ago\nsecond run was fine.\n"
+    assert parse_text(text).site == "web"
+    thread = "Thread\nalice · Mar 3, 2024\nUse gradient clipping.\nbob · Mar 4, 2024\nAnd a smaller learning rate.\n"
+    assert [answer.author for answer in parse_text(thread).answers] == ["alice", "bob"]

@@ -1,7 +1,7 @@
 """Forum threads saved as text: select-all copies and web-clipper markdown of any forum.
 
 Copied or clipped, a thread loses its markup but keeps its rhythm: every post carries a
-*signature* of the same shape, repeated down the page. Three shapes are read:
+*signature* of the same shape, repeated down the page. Four shapes are read:
 
 - a header of two lines, the author's name then the post's date (Discourse: `lihuan` /
   `3 月 12 日`; a clipped Discourse: the date line carries the post's link);
@@ -111,7 +111,7 @@ NUMBER = re.compile(
 THREAD_END = re.compile(
     r"^(?:建议的话题|Suggested Topics|相关话题|Related Topics|想阅读更多|Want to read more|Your Answer"
     r"|推荐到广播|最新讨论|Not the answer you're looking for\?.*|Hot Network Questions|Related questions"
-    r"|发表回复|Reply to this topic|相关帖子|热门话题)",
+    r"|发表回复|Reply to this topic|相关帖子|热门话题|\d+回复贴)",
     re.IGNORECASE,
 )
 #: What every line holding a date has: a digit (fullwidth too), or a date without one.
@@ -121,7 +121,7 @@ _NOT_A_NAME = re.compile(r"[。，！？；,.!?;:：]\s|[。！？；]$|https?:/
 #: A name holds a letter or a CJK character (not "1.2.0" over a release date).
 _HAS_LETTER = re.compile(r"[^\W\d_]")
 #: A one-line signature's date is a calendar date or a clock time: "训练了 3 天" is a sentence.
-_ABSOLUTE_DATE = re.compile(r"\d{1,2}:\d{2}|\d{4}[-/.]\d|(?<!个)\s*月|\d{4}\s*年|[A-Za-z]{3}")
+_ABSOLUTE_DATE = re.compile(rf"\d{{1,2}}:\d{{2}}|\d{{4}}[-/.]\d|(?<!个)\s*月|\d{{4}}\s*年|\b{_MONTH}", re.IGNORECASE)
 
 
 @dataclass
