@@ -219,3 +219,24 @@ def test_a_one_line_signature_needs_a_calendar_date_in_english_too():
     assert parse_text(text).site == "web"
     thread = "Thread\nalice · Mar 3, 2024\nUse gradient clipping.\nbob · Mar 4, 2024\nAnd a smaller learning rate.\n"
     assert [answer.author for answer in parse_text(thread).answers] == ["alice", "bob"]
+
+
+def test_an_english_discourse_copy_with_short_dates_and_like_counts():
+    text = """PyTorch Forums
+Loss becomes NaN with AMP
+mixed-precision
+kaiyu
+Mar '24
+With autocast on, the loss turns NaN after about 300 iterations.
+1 Reply
+ptrblck
+2d
+Are you using a GradScaler? Without it fp16 gradients underflow.
+2 Likes
+Reply
+Related topics
+"""
+    page = parse_text(text)
+    assert page.title == "Loss becomes NaN with AMP"
+    assert [(answer.author, answer.posted_at) for answer in page.answers] == [("kaiyu", "Mar '24"), ("ptrblck", "2d")]
+    assert page.answers[1].body == "Are you using a GradScaler? Without it fp16 gradients underflow."
