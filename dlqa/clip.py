@@ -4,7 +4,9 @@ A clip is YAML front matter (title, source URL, author, dates), then the page as
 The front matter is metadata, never body text. The markdown becomes the plain text a reader
 would copy from the page, so the same site rules read it: images are dropped, `[text](url)`
 becomes its text, except that a link to an answer or article is kept after its text
-(`text https://…/answer/…`) for attribution, as `blocks` writes link targets for HTML.
+(`text https://…/answer/…`) for attribution, as `blocks` writes link targets for HTML; so is
+a link whose text is a date or a permalink button (a forum post's own link, `[3 月 12 日](…/t/slug/42/3)`,
+`[Share](…/a/118240 "Short permalink to this answer")`).
 Headings become lines of their own, and are remembered: a note-taker's headings around a
 quoted answer are not the answer's text (`finish_page`).
 """
@@ -20,6 +22,7 @@ import yaml
 
 from dlqa.model import Page
 from dlqa.sites import Source
+from dlqa.sites.text_posts import DATE_LINE
 from dlqa.textutil import clean_line
 
 CLIP_SUFFIXES = (".md", ".markdown")
@@ -185,6 +188,10 @@ def _link_text(match: re.Match[str]) -> str:
     if url.startswith("//"):
         url = "https:" + url
     title = (match.group("title") or "").strip()
+    if re.match(r"https?://", url) and len(text) <= 40 and (
+        DATE_LINE.match(text) or (text in ("Share", "Permalink") and "permalink" in title.lower())
+    ):
+        return f"{text} {url}"  # a post's date or share button linking to the post: its permalink
     if not ATTRIBUTION_URL.match(url):
         return text
     if title and (not text or "的回答 - 知乎" in title):

@@ -63,6 +63,7 @@ def all_sites() -> list[Site]:
         python88,
         segmentfault,
         stackexchange,
+        text_posts,
         tieba,
         v2ex,
         zhidao,
@@ -70,7 +71,8 @@ def all_sites() -> list[Site]:
     )
 
     return [v2ex.SITE, zhihu.SITE, stackexchange.SITE, discourse.SITE, flarum.SITE, segmentfault.SITE,
-            zhidao.SITE, tieba.SITE, *devqa.SITES, python88.SITE, blogrepost.SITE, blogs.SITE, forum.SITE, generic.SITE]
+            zhidao.SITE, tieba.SITE, *devqa.SITES, python88.SITE, blogrepost.SITE, blogs.SITE, forum.SITE,
+            text_posts.SITE, generic.SITE]
 
 
 def recognise(source: Source) -> Site:

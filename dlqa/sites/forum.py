@@ -71,10 +71,11 @@ def extract(source: Source) -> Page:
 
 
 def any_page(source: Source) -> Page:
-    """The page read without site rules: an article, a generic forum, else the main text."""
-    from dlqa.sites import blogs, generic
+    """The page read without site rules: an article, a generic forum (a thread saved as text or
+    clipped: `text_posts`), else the main text."""
+    from dlqa.sites import blogs, generic, text_posts
 
-    for site in (blogs.SITE, SITE):
+    for site in (blogs.SITE, SITE, text_posts.SITE):
         if site.recognise(source):
             return site.extract(source)
     return generic.extract(source)
