@@ -8,7 +8,7 @@ in `SITES`. Sites are tried in order; `generic` accepts every page and comes las
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -31,6 +31,9 @@ class Source:
     html_title: str | None = None
     #: A web-clipper markdown page's front matter and headings (`clip.Clip`), else None.
     clip: Any = None
+    #: What a site's `recognise` worked out for its `extract`, by site name (a costly
+    #: reading is done once per page).
+    worked_out: dict[str, Any] = field(default_factory=dict)
 
     @property
     def lines(self) -> list[str]:

@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import re
 import unicodedata
-import weakref
 from dataclasses import dataclass, field
 
 from dlqa.model import Answer, Page
@@ -154,18 +153,14 @@ def extract(source: Source) -> Page:
     return _read_once(source) or Page(source_file=source.path, site=NAME, page_url=source.url)
 
 
-#: The last source read and its thread: `extract` follows `recognise` on the same source, and
-#: reading a large page twice would double the cost. Held weakly: the page is not kept alive.
-_last: tuple[weakref.ref[Source], Page | None] | None = None
-
-
 def _read_once(source: Source) -> Page | None:
-    global _last
-    if _last is not None and _last[0]() is source:
-        page, _last = _last[1], None  # each reading is handed out once (the caller changes it)
-        return page
+    """The thread of `source`, read once: `extract` follows `recognise` on the same source,
+    and reading a large page twice would double the cost. The reading is kept on the source
+    (`Source.worked_out`, under this module's name) and handed out once (the caller changes the page)."""
+    if __name__ in source.worked_out:
+        return source.worked_out.pop(__name__)
     page = read_thread(source) if _MAY_BE_DATED.search(source.text) else None
-    _last = (weakref.ref(source), page)
+    source.worked_out[__name__] = page
     return page
 
 
