@@ -57,10 +57,16 @@ _QUERY_RUN = re.compile(f"([{_JIEBA_HAN}]+)|([a-z0-9+#&.%-]+)|[^\\W_]")
 _JIEBA_LATIN = re.compile(r"[a-z0-9]+(?:\.\d+)?%?")
 #: A token worth indexing has at least one letter or digit.
 _HAS_ALNUM = re.compile(r"[^\W_]")
-#: One gram per match, as `gram_spans` yields them: the lookahead captures a CJK character's
-#: bigram with the next (or the character alone, closing its run) or a whole run of other
-#: letters/digits, and the match steps over one CJK character or that run.
-_GRAM_TOKEN = re.compile(f"(?=([{_CJK}]{{2}}|[{_CJK}]|[^\\W_{_CJK}]+))(?:[{_CJK}]|[^\\W_{_CJK}]+)")
+
+
+@functools.lru_cache(maxsize=1)
+def _gram_token() -> re.Pattern[str]:
+    """One gram per match, as `gram_spans` yields them: the lookahead captures a CJK
+    character's bigram with the next (or the character alone, closing its run) or a whole run
+    of other letters/digits, and the match steps over one CJK character or that run.
+    Compiled on first use: only ingest needs it, and compiling it costs about 8 ms, which
+    every `dlqa search` would otherwise pay at start-up."""
+    return re.compile(f"(?=([{_CJK}]{{2}}|[{_CJK}]|[^\\W_{_CJK}]+))(?:[{_CJK}]|[^\\W_{_CJK}]+)")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -199,7 +205,7 @@ def gram_spans(folded: str) -> Iterator[tuple[int, str, int, int]]:
 def index_grams(folded: str) -> list[str]:
     """The grams of already-folded text in position order (a gram's position is its index):
     `gram_spans` in one regex pass, for the ingest, which needs no character offsets."""
-    return _GRAM_TOKEN.findall(folded)
+    return _gram_token().findall(folded)
 
 
 def grams(text: str) -> list[tuple[int, str]]:
