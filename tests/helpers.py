@@ -38,3 +38,14 @@ def result_ids(data: dict) -> set[str]:
     """The ids of the answers a `search --json` result says match every term (partial matches,
     listed after them with their `missing` terms, left out)."""
     return {result["id"] for result in data["results"] if not result.get("missing")}
+
+
+def strings_in(value: object) -> list[str]:
+    """Every string inside a JSON-like value (dicts, lists, nested), in order."""
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        return [text for item in value.values() for text in strings_in(item)]
+    if isinstance(value, list):
+        return [text for item in value for text in strings_in(item)]
+    return []

@@ -21,7 +21,7 @@ from dlqa.extract import parse_file, parse_text
 from dlqa.model import Answer, Page
 from dlqa.render_human import print_page
 from dlqa.render_json import dumps
-from tests.helpers import ROOT
+from tests.helpers import ROOT, strings_in
 
 MARKUP = "[bold red]x[/]"
 LINK_MARKUP = "[link=https://evil]y[/link]"
@@ -72,16 +72,6 @@ def _run(*args: str) -> subprocess.CompletedProcess[bytes]:
                           timeout=120, check=False)
 
 
-def _strings(value: object) -> list[str]:
-    if isinstance(value, str):
-        return [value]
-    if isinstance(value, dict):
-        return [text for item in value.values() for text in _strings(item)]
-    if isinstance(value, list):
-        return [text for item in value for text in _strings(item)]
-    return []
-
-
 @pytest.mark.parametrize("name", ["hostile.txt", "hostile.html"])
 def test_extracted_fields_keep_page_text_as_data(pages, name):
     # Escapes and markup stay data (JSON escapes them, the terminal view neutralises them);
@@ -90,7 +80,7 @@ def test_extracted_fields_keep_page_text_as_data(pages, name):
     assert len(page.answers) == 2
     assert page.answers[0].author == f"甲{CLEAR}{MARKUP}" and page.answers[1].author.startswith("乙")
     assert all(MARKUP in answer.body and "\x1b[2J" in answer.body for answer in page.answers)
-    for text in _strings(page.to_dict()):
+    for text in strings_in(page.to_dict()):
         assert "alert(1)" not in text and "\u200b" not in text
         text.encode("utf-8")  # no lone surrogate survives
 

@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 
 from dlqa import analysis, segmenter
 from dlqa.analysis import GLOSSARY_JIEBA_FREQ, fold, jieba_words
+from tests.helpers import strings_in
 
 ROOT = Path(__file__).resolve().parent.parent
 GLOSSARY = jieba_words()  # exactly what dlqa adds to jieba
@@ -51,18 +52,8 @@ def texts_of(path: Path) -> list[str]:
     text = path.read_bytes().decode("utf-8", errors="replace")
     texts = [text, fold(text)]
     if path.suffix == ".json":
-        texts += [fold(value) for value in _strings(json.loads(text))]
+        texts += [fold(value) for value in strings_in(json.loads(text))]
     return texts
-
-
-def _strings(value: object) -> list[str]:
-    if isinstance(value, str):
-        return [value]
-    if isinstance(value, dict):
-        return [text for item in value.values() for text in _strings(item)]
-    if isinstance(value, list):
-        return [text for item in value for text in _strings(item)]
-    return []
 
 
 def assert_same_tokens(reference: segmenter.Segmenter, compiled: segmenter.Segmenter, text: str) -> None:
